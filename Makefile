@@ -1,0 +1,42 @@
+# Every target works on a fresh machine: it first builds what it needs.
+# Python environment: .venv, from the hash-locked requirements/dev.txt.
+# Node tools (Prism): .tools/node_modules, from tools/package-lock.json.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: generate test check lint typecheck bench env lock clean
+
+generate: $(STAMP)  ## regenerate generated/ from spec/ (a no-op when nothing changed)
+	$(PY) -m generator
+
+test: $(STAMP)  ## every test: unit, golden, runtime, contract (Prism), property, end to end
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+check: $(STAMP)  ## fail if generated/ is not what the generator makes now
+	$(PY) -m generator --check
+
+lint: $(STAMP)  ## ruff and mypy --strict on the generator and the generated client
+	$(VENV)/bin/ruff check generator tests bench
+	$(VENV)/bin/mypy --strict generator
+	cd generated && ../$(VENV)/bin/mypy --strict -p masivo_client
+
+bench: $(STAMP)  ## timings and ratios against the peers, measured in the same run
+	$(PY) bench/run.py
+
+env: $(STAMP)
+
+$(STAMP): requirements/dev.txt pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $(STAMP)
+
+lock:  ## re-resolve requirements/*.txt from pyproject.toml (needs network to PyPI)
+	$(PY) -m pip install --quiet uv==0.13.9
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements/dev.txt
+
+clean:
+	rm -rf $(VENV) .tools .venv-bench .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,160 @@
+"""The plain model of an API that templates render: no OpenAPI left in it.
+
+Every name here is already a safe Python identifier; every piece of text from
+the spec is still raw text, escaped by the template filters when emitted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+ParamLocation = Literal["path", "query", "header", "cookie"]
+
+
+@dataclass(frozen=True)
+class Parameter:
+    wire_name: str  # as sent on the wire: `x-account-id`
+    name: str  # the Python argument: `account_id`
+    location: ParamLocation
+    required: bool
+    type_hint: str
+    default: Any  # a JSON scalar from the spec, or None
+    description: str
+    client_level: bool  # also settable once on the client (headers)
+
+
+@dataclass(frozen=True)
+class BodyField:
+    wire_name: str
+    name: str
+    required: bool
+    type_hint: str  # what a caller may pass
+    description: str
+
+
+@dataclass(frozen=True)
+class RequestBody:
+    content_type: str
+    model: str | None  # the pydantic model validating the whole body, if it is an object
+    fields: tuple[BodyField, ...]  # flattened into keyword arguments
+    required: bool
+    type_hint: str  # used when the body is not a flattened object: `body: <type_hint>`
+
+
+@dataclass(frozen=True)
+class Response:
+    status: str  # "201", "4XX", "default"
+    model: str | None
+    description: str
+
+
+@dataclass(frozen=True)
+class BoundedArray:
+    """A body array with `maxItems`: what the bulk method splits into batches."""
+
+    field: BodyField
+    item_model: str
+    max_items: int
+    min_interval_seconds: float | None  # from the operation's `x-rate-limit`
+    hourly_limits: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True)
+class Operation:
+    operation_id: str
+    name: str  # method name on its resource
+    constant: str  # module-level constant describing the operation
+    method: str  # upper case
+    path: str
+    summary: str
+    description: str
+    deprecated: bool
+    parameters: tuple[Parameter, ...]
+    body: RequestBody | None
+    responses: tuple[Response, ...]
+    success_model: str | None
+    security: tuple[tuple[str, ...], ...]
+    bulk: BoundedArray | None = None
+
+    def params_in(self, location: ParamLocation) -> tuple[Parameter, ...]:
+        return tuple(p for p in self.parameters if p.location == location)
+
+    @property
+    def models_used(self) -> tuple[str, ...]:
+        names: set[str] = set()
+        if self.success_model:
+            names.add(self.success_model)
+        if self.body is not None:
+            if self.body.model:
+                names.add(self.body.model)
+            names.update(_model_names(f.type_hint) for f in self.body.fields)
+        names.update(_model_names(p.type_hint) for p in self.parameters)
+        if self.bulk is not None:
+            names.add(self.bulk.item_model)
+        return tuple(sorted(n for n in names if n))
+
+
+def _model_names(type_hint: str) -> str:
+    """The model named in a hint like `Sequence[Contact | Mapping[str, Any]]`, or ''."""
+    for token in type_hint.replace("[", " ").replace("]", " ").replace("|", " ").split():
+        if token[:1].isupper() and token not in _TYPING_NAMES:
+            return token.rstrip(",")
+    return ""
+
+
+_TYPING_NAMES = frozenset({"Sequence", "Mapping", "Any", "None", "Literal"})
+
+
+@dataclass(frozen=True)
+class Resource:
+    tag: str
+    module: str  # resources/<module>.py
+    attribute: str  # client.<attribute>
+    class_name: str  # Contacts / AsyncContacts
+    description: str
+    operations: tuple[Operation, ...]
+
+
+@dataclass(frozen=True)
+class TokenExchange:
+    operation: Operation
+    security: tuple[tuple[str, ...], ...]
+    token_pointer: tuple[str, ...]
+    refresh_leeway: float
+
+
+@dataclass(frozen=True)
+class SecurityScheme:
+    key: str  # name under components.securitySchemes
+    kind: Literal["bearer", "apiKey", "basic"]
+    credential: str  # client argument holding the secret
+    location: str  # header / query / cookie (apiKey)
+    wire_name: str  # header or parameter name (apiKey)
+    description: str
+    exchange: TokenExchange | None = None
+
+
+@dataclass(frozen=True)
+class ClientSetting:
+    """A keyword of the client constructor that a user may also set by environment."""
+
+    name: str
+    env: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Api:
+    title: str
+    version: str
+    description: str
+    servers: tuple[str, ...]
+    resources: tuple[Resource, ...]
+    schemes: tuple[SecurityScheme, ...]
+    credentials: tuple[ClientSetting, ...]
+    param_defaults: tuple[ClientSetting, ...]
+    schema_names: tuple[str, ...]
+    spec_sha256: str
+    spec_name: str
+    options: dict[str, Any] = field(default_factory=dict)

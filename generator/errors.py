@@ -1,0 +1,22 @@
+"""Errors the generator reports to its user: one paragraph, no traceback."""
+
+from __future__ import annotations
+
+
+class GeneratorError(Exception):
+    """A problem the user can fix; the command line prints it and exits 1."""
+
+
+class SpecError(GeneratorError):
+    """The spec is broken: says which file, which line and which JSON pointer."""
+
+    def __init__(
+        self, message: str, *, file: str, line: int | None = None, pointer: str = ""
+    ) -> None:
+        self.message = message
+        self.file = file
+        self.line = line
+        self.pointer = pointer
+        where = file if line is None else f"{file}:{line}"
+        at = f" at {pointer or '/'}" if pointer or line is not None else ""
+        super().__init__(f"{where}{at}: {message}")

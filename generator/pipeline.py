@@ -1,0 +1,58 @@
+"""Runs the stages in order: load -> parse -> models -> render -> format -> write."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import __version__
+from .config import Config
+from .render import TEMPLATES
+from .stamp import STAMP_NAME, is_fresh, write_stamp
+
+
+@dataclass
+class Outcome:
+    up_to_date: bool
+    changes: list[str] = field(default_factory=list)  # `+ path`, `- path`, `~ path`
+    warnings: list[str] = field(default_factory=list)
+
+
+def build_files(config: Config) -> tuple[dict[str, bytes], list[Path], list[str]]:
+    """Every output file's bytes, the spec files read, and the parser's warnings."""
+    from .fmt import format_python
+    from .loader import load_spec
+    from .models import generate_models
+    from .parse import parse
+    from .render import header, render_package
+
+    spec = load_spec(config.spec)
+    parsed = parse(spec, config.options())
+    models_source = generate_models(parsed.schema_document, parsed.api.schema_names)
+    texts = render_package(parsed.api, models_source, __version__, config.templates)
+    files: dict[str, bytes] = {}
+    for path, text in sorted(texts.items()):
+        content = header(parsed.api, __version__, path) + text if path != "py.typed" else text
+        if path.endswith(".py"):
+            content = format_python(content, path)
+        files[path] = content.encode("utf-8")
+    return files, spec.files, parsed.warnings
+
+
+def run(config: Config, *, check: bool = False, force: bool = False) -> Outcome:
+    from .writer import check_paths, differences, write_tree
+
+    stamp = config.output / STAMP_NAME
+    template_dirs = (config.templates, TEMPLATES)
+    if not check and not force and is_fresh(stamp, config.target, template_dirs,
+                                            config.options()):
+        return Outcome(up_to_date=True)
+    files, spec_files, warnings = build_files(config)
+    check_paths(files)
+    changes = differences(files, config.target)
+    if check:
+        return Outcome(up_to_date=not changes, changes=changes, warnings=warnings)
+    if changes:
+        write_tree(files, config.target)
+    write_stamp(stamp, config.target, spec_files, template_dirs, config.options())
+    return Outcome(up_to_date=not changes, changes=changes, warnings=warnings)

@@ -1,0 +1,67 @@
+"""Putting the generated files in place: all of them or none.
+
+The new tree is written beside the old one, then swapped in with renames, so
+an interrupted or failed run leaves the previous output as it was, and files
+the new output no longer has disappear.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+from .errors import GeneratorError
+
+_SAFE_PATH = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$")
+
+
+def check_paths(files: Mapping[str, bytes]) -> None:
+    """Every path stays inside the output folder, whatever the spec said."""
+    for path in files:
+        if not _SAFE_PATH.match(path) or ".." in path.split("/"):
+            raise GeneratorError(f"refusing to write {path!r}: not a plain relative path")
+
+
+def differences(files: Mapping[str, bytes], target: Path) -> list[str]:
+    """What writing `files` into `target` would change, as `+ added`, `- removed`, `~ changed`."""
+    existing = {
+        p.relative_to(target).as_posix()
+        for p in target.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    } if target.is_dir() else set()
+    changes = [f"+ {p}" for p in sorted(files.keys() - existing)]
+    changes += [f"- {p}" for p in sorted(existing - files.keys())]
+    changes += [f"~ {p}" for p in sorted(files.keys() & existing)
+                if (target / p).read_bytes() != files[p]]
+    return sorted(changes, key=lambda c: c[2:])
+
+
+def write_tree(files: Mapping[str, bytes], target: Path) -> None:
+    """Replace `target` with exactly `files`, atomically with respect to failures."""
+    check_paths(files)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
+    try:
+        staging.chmod(0o755)  # mkdtemp makes it private; the output is an ordinary folder
+        for relative, content in sorted(files.items()):
+            path = staging / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
+        old = target.parent / f".{target.name}.old"
+        if old.exists():
+            shutil.rmtree(old)
+        if target.exists():
+            target.rename(old)
+        try:
+            staging.rename(target)
+        except OSError:
+            if old.exists():
+                old.rename(target)  # put the previous output back
+            raise
+        shutil.rmtree(old, ignore_errors=True)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise GeneratorError(f"could not write {target}: {exc}") from exc
