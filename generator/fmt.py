@@ -5,18 +5,22 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from .cache import cached
 from .errors import GeneratorError
 
 
 @cache
 def _mode() -> Any:
-
     from black.mode import Mode, TargetVersion
 
     return Mode(target_versions={TargetVersion.PY311}, line_length=88)
 
 
 def format_python(source: str, path: str) -> str:
+    return cached("black", "black", __file__, source, lambda: _format(source, path))
+
+
+def _format(source: str, path: str) -> str:
     import black
 
     try:

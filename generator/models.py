@@ -10,9 +10,11 @@ module may.
 from __future__ import annotations
 
 import ast
+import json
 from collections.abc import Iterable
 from typing import Any
 
+from .cache import cached
 from .errors import GeneratorError
 
 _ALLOWED_IMPORTS = frozenset(
@@ -30,6 +32,13 @@ def _without_extensions(value: Any) -> Any:
 
 def generate_models(schema_document: dict[str, Any], expected: Iterable[str]) -> str:
     """The source of `models.py`, unformatted, without any header."""
+    names = sorted(expected)
+    key = json.dumps([schema_document, names], sort_keys=True)
+    return cached("models", "datamodel-code-generator", __file__, key,
+                  lambda: _generate(schema_document, names))
+
+
+def _generate(schema_document: dict[str, Any], expected: Iterable[str]) -> str:
     from datamodel_code_generator import generate
     from datamodel_code_generator.enums import DataModelType, InputFileType
     from datamodel_code_generator.format import PythonVersion

@@ -7,16 +7,21 @@ openapi-spec-validator (the reference implementation of the spec's schemas).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
+from .cache import cached
 from .loader import LoadedSpec, escape_pointer_token, resolve_pointer
 
 
 def validate_spec(spec: LoadedSpec) -> None:
     _check_version(spec)
     _check_local_refs(spec)
-    _check_meta_schema(spec)
+    # Only a success is cached: a failure is recomputed so its message names the right line.
+    key = json.dumps(spec.data, sort_keys=True)
+    cached("validated", "openapi-spec-validator", __file__, key,
+           lambda: _check_meta_schema(spec))
 
 
 def _check_version(spec: LoadedSpec) -> None:
@@ -56,7 +61,8 @@ def _check_local_refs(spec: LoadedSpec) -> None:
             raise spec.error(f"$ref {ref!r} points to nothing", f"{pointer}/$ref") from None
 
 
-def _check_meta_schema(spec: LoadedSpec) -> None:
+def _check_meta_schema(spec: LoadedSpec) -> str:
+    """'valid', or raise the most specific error with its file, line and pointer."""
     from jsonschema.exceptions import best_match
     from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
 
@@ -66,7 +72,7 @@ def _check_meta_schema(spec: LoadedSpec) -> None:
     )
     errors = list(validator_class(spec.data).iter_errors())
     if not errors:
-        return
+        return "valid"
     error = best_match(errors)
     pointer = "".join(f"/{escape_pointer_token(str(p))}" for p in error.absolute_path)
     message = error.message if len(error.message) < 300 else error.message[:297] + "..."

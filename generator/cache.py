@@ -1,0 +1,61 @@
+"""A content-addressed cache for the three slow, pure steps: validation,
+model generation and black.
+
+Each entry is keyed by everything that decides its result: the input text,
+the exact library version and the source of the generator module doing the
+step. A hit therefore returns the very bytes the step would compute, so the
+cache can only make a run faster, never different. Like black's and mypy's
+caches it lives outside the project (`$CLIENTGEN_CACHE_DIR`, else
+`$XDG_CACHE_HOME/clientgen`, else `~/.cache/clientgen`);
+`CLIENTGEN_NO_CACHE=1` switches it off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Callable
+from functools import cache
+from importlib.metadata import version
+from pathlib import Path
+
+
+def _folder() -> Path | None:
+    if os.environ.get("CLIENTGEN_NO_CACHE"):
+        return None
+    explicit = os.environ.get("CLIENTGEN_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "clientgen"
+
+
+@cache
+def _salt(distribution: str, module_file: str) -> bytes:
+    """What else decides a result: the library's version and our module's source."""
+    return f"{distribution}=={version(distribution)}\0".encode() + Path(module_file).read_bytes()
+
+
+def cached(kind: str, distribution: str, module_file: str, key: str,
+           compute: Callable[[], str]) -> str:
+    """`compute()`, or its earlier result for the same key, library and module source."""
+    folder = _folder()
+    if folder is None:
+        return compute()
+    digest = hashlib.sha256(_salt(distribution, module_file) + key.encode()).hexdigest()
+    entry = folder / kind / digest[:2] / digest
+    try:
+        return entry.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        pass
+    result = compute()
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=entry.parent)
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(result)
+        os.replace(temporary, entry)  # atomic: a reader never sees half an entry
+    except OSError:
+        pass  # a read-only or full disk costs speed, not correctness
+    return result
