@@ -1,13 +1,13 @@
 # Every target works on a fresh machine: it first builds what it needs.
 # Python environment: .venv, from the hash-locked requirements/dev.txt.
-# Node tools (Prism): .tools/node_modules, from tools/package-lock.json.
+# Node tools (Prism): tools/node_modules, from tools/package-lock.json.
 
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: generate test check lint typecheck bench env lock clean
+.PHONY: generate test check lint typecheck bench env lock clean goldens
 
 generate: $(STAMP)  ## regenerate generated/ from spec/ (a no-op when nothing changed)
 	$(PY) -m generator
@@ -23,8 +23,27 @@ lint: $(STAMP)  ## ruff and mypy --strict on the generator and the generated cli
 	$(VENV)/bin/mypy --strict generator
 	cd generated && ../$(VENV)/bin/mypy --strict -p masivo_client
 
-bench: $(STAMP)  ## timings and ratios against the peers, measured in the same run
+bench: $(STAMP) .venv-bench/.installed  ## timings and ratios against the peers, in one run
 	$(PY) bench/run.py
+
+# The peers live in their own environment so their dependencies never touch ours.
+.venv-bench/.installed: requirements/bench.txt
+	test -x .venv-bench/bin/python || $(PYTHON) -m venv .venv-bench
+	.venv-bench/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/bench.txt
+	touch $@
+
+# Prism, the validating mock server the contract tests start (tests/contract/). `npm ci`
+# installs exactly tools/package-lock.json; install scripts are off: Prism needs none.
+PRISM_STAMP := tools/node_modules/.installed
+
+.PHONY: prism
+prism: $(PRISM_STAMP)
+
+test: prism
+
+$(PRISM_STAMP): tools/package.json tools/package-lock.json
+	cd tools && npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
 
 env: $(STAMP)
 
@@ -39,4 +58,7 @@ lock:  ## re-resolve requirements/*.txt from pyproject.toml (needs network to Py
 	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements/dev.txt
 
 clean:
-	rm -rf $(VENV) .tools .venv-bench .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .tools tools/node_modules .venv-bench .pytest_cache .mypy_cache .ruff_cache .hypothesis
+
+goldens: $(STAMP)  ## regenerate generated/ and the fixture goldens in tests/golden/ (review the diff)
+	$(PY) tests/update_goldens.py

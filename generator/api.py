@@ -6,8 +6,11 @@ the spec is still raw text, escaped by the template filters when emitted.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from .hints import IMPORTS
 
 ParamLocation = Literal["path", "query", "header", "cookie"]
 
@@ -31,6 +34,7 @@ class BodyField:
     required: bool
     type_hint: str  # what a caller may pass
     description: str
+    example: str | None = None  # Python source of an example value, for the README
 
 
 @dataclass(frozen=True)
@@ -88,22 +92,26 @@ class Operation:
         if self.body is not None:
             if self.body.model:
                 names.add(self.body.model)
-            names.update(_model_names(f.type_hint) for f in self.body.fields)
-        names.update(_model_names(p.type_hint) for p in self.parameters)
+            names.update(_model_names(self.body.type_hint))
+            for f in self.body.fields:
+                names.update(_model_names(f.type_hint))
+        for p in self.parameters:
+            names.update(_model_names(p.type_hint))
         if self.bulk is not None:
             names.add(self.bulk.item_model)
         return tuple(sorted(n for n in names if n))
 
 
-def _model_names(type_hint: str) -> str:
-    """The model named in a hint like `Sequence[Contact | Mapping[str, Any]]`, or ''."""
-    for token in type_hint.replace("[", " ").replace("]", " ").replace("|", " ").split():
-        if token[:1].isupper() and token not in _TYPING_NAMES:
-            return token.rstrip(",")
-    return ""
+def _model_names(type_hint: str) -> set[str]:
+    """The models named in a hint like `Sequence[Contact | Mapping[str, Any]]`."""
+    without_literals = _STRING_LITERAL.sub("", type_hint)  # `Literal['Asc']` names no model
+    tokens = re.findall(r"[A-Za-z_][A-Za-z0-9_]*", without_literals)
+    return {t for t in tokens if t[:1].isupper() and t not in _NOT_MODELS}
 
 
-_TYPING_NAMES = frozenset({"Sequence", "Mapping", "Any", "None", "Literal"})
+_STRING_LITERAL = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
+# Capitalised names in hints that are not models: typing names and what `hints` imports.
+_NOT_MODELS = frozenset({"Sequence", "Mapping", "Any", "None", "Literal", *IMPORTS})
 
 
 @dataclass(frozen=True)

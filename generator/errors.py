@@ -11,12 +11,13 @@ class SpecError(GeneratorError):
     """The spec is broken: says which file, which line and which JSON pointer."""
 
     def __init__(
-        self, message: str, *, file: str, line: int | None = None, pointer: str = ""
+        self, message: str, *, file: str, line: int | None = None, pointer: str | None = None
     ) -> None:
         self.message = message
         self.file = file
         self.line = line
         self.pointer = pointer
         where = file if line is None else f"{file}:{line}"
-        at = f" at {pointer or '/'}" if pointer or line is not None else ""
+        # No pointer for a file that is not even YAML: "at /" would point nowhere.
+        at = "" if pointer is None else f" at {pointer or '/'}"
         super().__init__(f"{where}{at}: {message}")

@@ -26,5 +26,6 @@ def _format(source: str, path: str) -> str:
     try:
         return str(black.format_str(source, mode=_mode()))
     except Exception as exc:  # black raises InvalidInput and others; all are our bug
-        raise GeneratorError(f"generated {path} is not valid Python ({exc}); "
+        detail = " ".join(str(exc).split())  # black's message spans lines; ours is one
+        raise GeneratorError(f"generated {path} is not valid Python ({detail}); "
                              "this is a bug in a template") from exc

@@ -23,6 +23,15 @@ Origin = tuple[str, int]  # (file as shown to the user, 1-based line)
 class _JsonCompatibleLoader(yaml.SafeLoader):
     """YAML 1.1 would turn `2023-12-25` into a date object; a spec means a string."""
 
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        # JSON keys are strings: YAML reads `200:` as the int 200, a spec means status "200".
+        self.flatten_mapping(node)
+        return {
+            str(key.value) if isinstance(key, yaml.ScalarNode) else self.construct_object(key):
+                self.construct_object(value, deep=deep)
+            for key, value in node.value
+        }
+
 
 _JsonCompatibleLoader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
@@ -100,8 +109,10 @@ def _read(path: Path, shown: str) -> _File:
     return _File(path=path, shown=shown, data=data, lines=lines, raw=raw)
 
 
-def _record_lines(node: yaml.Node, pointer: str, lines: dict[str, int], shown: str) -> None:
-    lines[pointer] = node.start_mark.line + 1
+def _record_lines(node: yaml.Node, pointer: str, lines: dict[str, int], shown: str,
+                  key_line: int | None = None) -> None:
+    # A mapping entry's line is its key's (`label:`), not where its value starts below it.
+    lines[pointer] = key_line if key_line is not None else node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
         for key_node, value_node in node.value:
@@ -113,7 +124,8 @@ def _record_lines(node: yaml.Node, pointer: str, lines: dict[str, int], shown: s
                 raise SpecError(f"duplicate key {key!r}", file=shown,
                                 line=key_node.start_mark.line + 1, pointer=pointer)
             seen.add(key)
-            _record_lines(value_node, f"{pointer}/{escape_pointer_token(key)}", lines, shown)
+            _record_lines(value_node, f"{pointer}/{escape_pointer_token(key)}", lines, shown,
+                          key_node.start_mark.line + 1)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             _record_lines(item, f"{pointer}/{index}", lines, shown)
@@ -147,7 +159,8 @@ class _Bundler:
         self.hoisted_schemas: dict[str, Any] = {}
         self.stack: list[tuple[Path, str]] = []
 
-    def _file(self, ref: str, current: _File, pointer: str) -> _File:
+    def _file(self, ref: str, current: _File, src: str) -> _File:
+        pointer = f"{src}/$ref"
         if "://" in ref or ref.startswith("//"):
             raise SpecError(f"$ref {ref!r} points to a URL; only files beside the spec are read",
                             file=current.shown, line=current.lines.get(pointer), pointer=pointer)

@@ -21,6 +21,17 @@ _ALLOWED_IMPORTS = frozenset(
     {"__future__", "datetime", "decimal", "enum", "ipaddress", "pydantic", "typing", "uuid"}
 )
 
+# `format: email` is checked with the syntax Prism's validator (ajv-formats, "full" mode)
+# uses: dot-atoms at a dotted host name, ASCII only. pydantic's EmailStr would need the
+# email-validator package, and the client depends on httpx and pydantic alone. The classes
+# spell out both cases instead of using (?i): case-insensitive [a-z] also matches the Kelvin
+# sign and the long s in Python's and Rust's regex engines, not in JavaScript's.
+_EMAIL_ATOM = "[a-zA-Z0-9!#$%&'*+/=?^_`{|}~-]+"
+_HOST_LABEL = "[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?"
+EMAIL_PATTERN = (
+    f"^{_EMAIL_ATOM}(?:\\.{_EMAIL_ATOM})*@(?:{_HOST_LABEL}\\.)+{_HOST_LABEL}$"
+)
+
 
 def _without_extensions(value: Any) -> Any:
     if isinstance(value, dict):
@@ -28,6 +39,41 @@ def _without_extensions(value: Any) -> Any:
     if isinstance(value, list):
         return [_without_extensions(v) for v in value]
     return value
+
+
+def _with_open_objects(value: Any) -> Any:
+    """Object schemas that do not mention `additionalProperties` get `true`, JSON Schema's
+    default, said out loud: the model generator then keeps unknown fields (pydantic
+    `extra="allow"`) instead of silently dropping them (its default, `extra="ignore"`).
+    A response object that gains a field keeps it; written back, it is not lost.
+    """
+    if isinstance(value, list):
+        return [_with_open_objects(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    out = {k: _with_open_objects(v) for k, v in value.items()}
+    declared = out.get("type")
+    # `type` must be the string "object" (or list it): a `properties` mapping may well
+    # hold a field called "type" or "properties", whose value is a schema (a dict).
+    is_object = declared == "object" or (isinstance(declared, list) and "object" in declared)
+    if is_object and isinstance(out.get("properties"), dict) and "additionalProperties" not in out:
+        out["additionalProperties"] = True
+    return out
+
+
+def _with_email_pattern(value: Any) -> Any:
+    """Every `format: email` string schema without a `pattern` gets EMAIL_PATTERN.
+
+    A schema that has its own pattern keeps it alone: one field takes one pattern.
+    """
+    if isinstance(value, list):
+        return [_with_email_pattern(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    out = {k: _with_email_pattern(v) for k, v in value.items()}
+    if out.get("format") == "email" and "pattern" not in out:
+        out["pattern"] = EMAIL_PATTERN
+    return out
 
 
 def generate_models(schema_document: dict[str, Any], expected: Iterable[str]) -> str:
@@ -43,7 +89,7 @@ def _generate(schema_document: dict[str, Any], expected: Iterable[str]) -> str:
     from datamodel_code_generator.enums import DataModelType, InputFileType
     from datamodel_code_generator.format import PythonVersion
 
-    document = _without_extensions(schema_document)
+    document = _with_open_objects(_with_email_pattern(_without_extensions(schema_document)))
     if not document["components"]["schemas"]:
         return "from __future__ import annotations\n"
     try:
@@ -61,9 +107,11 @@ def _generate(schema_document: dict[str, Any], expected: Iterable[str]) -> str:
             snake_case_field=True,
             capitalise_enum_members=True,
             allow_population_by_field_name=True,
-            # An email address is a plain string here: pydantic's EmailStr needs the
-            # email-validator package, and the client depends on httpx and pydantic alone.
+            # An email address is a str checked by EMAIL_PATTERN (see _with_email_pattern).
             type_mappings=["email=string"],
+            # JSON types are not coerced: "12" is no integer, 1 no boolean, true no number,
+            # as in the JSON Schema (an integer is still accepted where a number is).
+            strict_types=["str", "int", "float", "bool"],
             disable_timestamp=True,
             formatters=[],
         )

@@ -26,8 +26,19 @@ RESERVED_ARGUMENTS = frozenset(
         "max_retries",
         "body",
         "options",
+        # Names the generated method bodies use, which an argument would shadow.
+        "dict",
+        "str",
+        "object",
+        "isinstance",
+        "validate_body",
     }
 )
+
+# Builtins and imports that type hints name: a method or attribute with one of these
+# names would shadow it in the class body, where mypy resolves the annotations.
+HINT_NAMES = frozenset({"str", "int", "float", "bool", "bytes", "object", "datetime", "date",
+                        "httpx"})
 
 
 def _words(text: str) -> list[str]:
@@ -37,11 +48,13 @@ def _words(text: str) -> list[str]:
 
 
 def _guard(name: str, fallback: str) -> str:
+    # Hard keywords only: soft keywords (`match`, `type` since 3.12) are valid names, and
+    # their list depends on the Python version, which must not change the output.
     if not name:
         name = fallback
     if name[0].isdigit():
         name = f"_{name}"
-    if keyword.iskeyword(name) or keyword.issoftkeyword(name):
+    if keyword.iskeyword(name):
         name = f"{name}_"
     return name
 
@@ -52,8 +65,18 @@ def snake(text: str, fallback: str = "value") -> str:
 
 
 def pascal(text: str, fallback: str = "Model") -> str:
-    """`contacts` -> `Contacts`, `billing_info` -> `BillingInfo`."""
-    return _guard("".join(w[:1].upper() + w[1:] for w in _words(text)), fallback)
+    """`contacts` -> `Contacts`, `billing_info` -> `BillingInfo`.
+
+    No underscore ever: datamodel-code-generator drops underscores from class names, and
+    the class it defines must be the one our modules import. So `2fa` -> `Model2fa` and
+    `none` -> `NoneModel` (keywords), with `fallback` as the prefix or suffix.
+    """
+    name = "".join(w[:1].upper() + w[1:] for w in _words(text)) or fallback
+    if name[0].isdigit():
+        name = f"{fallback}{name}"
+    if keyword.iskeyword(name):
+        name = f"{name}{fallback}"
+    return name
 
 
 def header_argument(wire_name: str) -> str:
@@ -63,15 +86,20 @@ def header_argument(wire_name: str) -> str:
 
 
 class Namespace:
-    """Hands out names unique within one scope: `name`, `name_2`, `name_3`..."""
+    """Hands out names unique within one scope: `name`, `name_2`, `name_3`...
 
-    def __init__(self, taken: frozenset[str] | set[str] = frozenset()) -> None:
+    Class names use `separator=""` (`Field2`): see `pascal`.
+    """
+
+    def __init__(self, taken: frozenset[str] | set[str] = frozenset(),
+                 separator: str = "_") -> None:
         self._taken: set[str] = set(taken)
+        self._separator = separator
 
     def claim(self, name: str) -> str:
         candidate, n = name, 1
         while candidate in self._taken:
             n += 1
-            candidate = f"{name}_{n}"
+            candidate = f"{name}{self._separator}{n}"
         self._taken.add(candidate)
         return candidate

@@ -14,9 +14,10 @@ from typing import Any
 
 from . import api
 from .errors import GeneratorError
+from .examples import example_source
 from .hints import input_hint
 from .loader import LoadedSpec, escape_pointer_token
-from .naming import RESERVED_ARGUMENTS, Namespace, header_argument, pascal, snake
+from .naming import HINT_NAMES, RESERVED_ARGUMENTS, Namespace, header_argument, pascal, snake
 
 _METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
@@ -25,12 +26,27 @@ _RESERVED_CLASSES = frozenset(
     {
         "Any", "Annotated", "AwareDatetime", "BaseModel", "ConfigDict", "Enum", "Field",
         "Literal", "RootModel", "StrEnum", "IntEnum", "UUID", "Optional", "Union",
-        "Mapping", "Sequence", "NotGiven", "APIResponse",
+        "Mapping", "Sequence", "NotGiven", "APIResponse", "Iterable", "AsyncIterable",
+        # Classes datamodel-code-generator imports for formats (it renames a clashing schema).
+        "Decimal", "AnyUrl", "IPv4Address", "IPv6Address", "IPv4Network", "IPv6Network",
+        # What a resource module imports beside the models.
+        "AsyncAPIResource", "SyncAPIResource", "Operation", "PathParam", "QueryParam",
+        "HeaderParam", "RequestOptions", "Body", "Headers", "Query", "Timeout",
+        # What the package's __init__ exports beside the models.
+        "APIConnectionError", "APIError", "APIResponseValidationError", "APIStatusError",
+        "APITimeoutError", "AuthenticationError", "BadRequestError", "ConfigurationError",
+        "ConflictError", "InternalServerError", "NotFoundError", "PermissionDeniedError",
+        "RateLimitError", "RequestValidationError", "UnprocessableEntityError",
     }
+)
+# Keyword arguments of the generated `<operation>_all` bulk methods.
+_BULK_OPTIONS = frozenset(
+    {"batch_size", "rate_limit", "rate_limit_tier", "on_invalid", "journal", "resend_unknown",
+     "dry_run", "progress", "total", "max_wait"}
 )
 _CLIENT_ATTRIBUTES = frozenset(
     {"with_raw_response", "with_options", "close", "request", "base_url", "timeout",
-     "max_retries", "copy", "aclose", "models", "resources"}
+     "max_retries", "copy", "aclose", "models", "resources", *HINT_NAMES}
 )
 
 
@@ -59,7 +75,7 @@ class _Parser:
 
     # -- schemas ---------------------------------------------------------
     def _name_schemas(self) -> None:
-        classes = Namespace(_RESERVED_CLASSES)
+        classes = Namespace(_RESERVED_CLASSES | self._client_classes(), separator="")
         for key in sorted(self.schemas):
             name = classes.claim(pascal(key))
             self.class_names[f"#/components/schemas/{escape_pointer_token(key)}"] = name
@@ -68,13 +84,20 @@ class _Parser:
                 self.enums.add(name)
         self._classes = classes
 
-    def _hoist(self, schema: Any, wanted: str) -> str | None:
-        """A `$ref` to `schema`, naming an inline object schema; None for scalars."""
+    def _client_classes(self) -> set[str]:
+        """The client classes that `__init__` exports beside the models."""
+        name = str(self.options["client_name"])
+        return {name, f"Async{name}"}
+
+    def _hoist(self, schema: Any, wanted: str, *, any_schema: bool = False) -> str | None:
+        """A `$ref` to `schema`, naming an inline object schema (any non-empty schema when
+        `any_schema`: a response array must be parsed, not dropped); None otherwise."""
         if not isinstance(schema, dict):
             return None
         if isinstance(schema.get("$ref"), str):
             return str(schema["$ref"])
-        if schema.get("type") == "object" or "properties" in schema or "allOf" in schema:
+        if (schema.get("type") == "object" or "properties" in schema or "allOf" in schema
+                or (any_schema and schema)):
             name = self._classes.claim(pascal(wanted))
             self.schemas[name] = schema
             ref = f"#/components/schemas/{escape_pointer_token(name)}"
@@ -126,7 +149,10 @@ class _Parser:
         params = tuple(self._parameter(p, arguments) for p in merged.values()
                        if p["in"] != "cookie" or self._warn(f"{pointer}: cookie parameter "
                                                            f"{p['name']!r} is not supported"))
-        params = tuple(sorted(params, key=lambda p: (not p.required, p.location, p.name)))
+        # Path parameters are positional: in the order the URL template names them.
+        params = tuple(sorted(params, key=lambda p: (
+            not p.required, p.location,
+            path.find(f"{{{p.wire_name}}}") if p.location == "path" else 0, p.name)))
         responses, success = self._responses(op, op_id)
         security = op.get("security", self.doc.get("security", []))
         op_name = snake(op_id, "call")
@@ -144,7 +170,7 @@ class _Parser:
             responses=responses,
             success_model=success,
             security=tuple(tuple(sorted(req)) for req in security if isinstance(req, dict)),
-            bulk=self._bulk(op, body),
+            bulk=self._bulk(op, body, params, pointer),
         )
 
     def _warn(self, message: str) -> bool:
@@ -192,6 +218,7 @@ class _Parser:
                     required=prop in required,
                     type_hint=self._hint(sub),
                     description=_text(sub.get("description")) if isinstance(sub, dict) else "",
+                    example=example_source(sub, self._resolve),
                 )
                 for prop, sub in target["properties"].items()
             )
@@ -211,7 +238,8 @@ class _Parser:
         for status in sorted(op.get("responses", {})):
             response = self._resolve(op["responses"][status])
             schema = response.get("content", {}).get("application/json", {}).get("schema")
-            ref = self._hoist(schema, f"{op_id}_response") if schema is not None else None
+            ref = (self._hoist(schema, f"{op_id}_response", any_schema=True)
+                   if schema is not None else None)
             model = self.class_names.get(ref) if ref else None
             responses.append(api.Response(status=str(status), model=model,
                                           description=_text(response.get("description"))))
@@ -219,8 +247,14 @@ class _Parser:
                 success = model
         return tuple(responses), success
 
-    def _bulk(self, op: dict[str, Any], body: api.RequestBody | None) -> api.BoundedArray | None:
+    def _bulk(self, op: dict[str, Any], body: api.RequestBody | None,
+              params: tuple[api.Parameter, ...], pointer: str) -> api.BoundedArray | None:
         if body is None or body.model is None:
+            return None
+        taken = {p.name for p in params} | {f.name for f in body.fields}
+        if taken & _BULK_OPTIONS:
+            self._warn(f"{pointer}: no bulk method: argument(s) "
+                       f"{', '.join(sorted(taken & _BULK_OPTIONS))} clash with its options")
             return None
         target = self._resolve({"$ref": next(r for r, n in self.class_names.items()
                                              if n == body.model)})
@@ -237,7 +271,8 @@ class _Parser:
         item_model = self.class_names.get(item_ref) if isinstance(item_ref, str) else None
         if item_model is None:
             return None
-        limit = op.get("x-rate-limit") or {}
+        limit = op.get("x-rate-limit")
+        limit = limit if isinstance(limit, dict) else {}  # an extension: anything goes
         interval: float | None = None
         if isinstance(limit.get("requests"), int) and isinstance(limit.get("per-seconds"),
                                                                  int | float):
@@ -260,10 +295,10 @@ class _Parser:
         tag_docs = {str(t.get("name")): _text(t.get("description"))
                     for t in self.doc.get("tags", []) if isinstance(t, dict)}
         attributes = Namespace(_CLIENT_ATTRIBUTES)
-        classes = Namespace(self._classes_used())
+        classes = Namespace(self._classes_used(), separator="")
         resources = []
         for tag in sorted(by_tag):
-            methods = Namespace({"with_raw_response"})
+            methods = Namespace({"with_raw_response", *HINT_NAMES})
             ops = tuple(
                 _renamed(op, methods.claim(op.name))
                 for op in sorted(by_tag[tag], key=lambda o: (o.name, o.path, o.method))
@@ -318,11 +353,17 @@ class _Parser:
             raise GeneratorError(f"securitySchemes/{key}/x-token-exchange names operation "
                                  f"{raw.get('operationId')!r}, which does not exist")
         pointer = str(raw.get("token-pointer", "/data"))
+        leeway = raw.get("refresh-leeway-seconds", 300)
+        if isinstance(leeway, bool) or not isinstance(leeway, int | float) or not (
+                0 <= leeway < float("inf")):
+            raise GeneratorError(f"securitySchemes/{key}/x-token-exchange: "
+                                 f"refresh-leeway-seconds must be a number of seconds, "
+                                 f"not {leeway!r}")
         return api.TokenExchange(
             operation=op,
             security=op.security,
             token_pointer=tuple(t for t in pointer.split("/") if t),
-            refresh_leeway=float(raw.get("refresh-leeway-seconds", 300)),
+            refresh_leeway=float(leeway),
         )
 
 

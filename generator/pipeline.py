@@ -29,11 +29,11 @@ def build_files(config: Config) -> tuple[dict[str, bytes], list[Path], list[str]
     spec = load_spec(config.spec)
     parsed = parse(spec, config.options())
     models_source = generate_models(parsed.schema_document, parsed.api.schema_names)
-    texts = render_package(parsed.api, models_source, __version__, config.templates)
+    texts, static = render_package(parsed.api, models_source, __version__, config.templates)
     files: dict[str, bytes] = {}
     for path, text in sorted(texts.items()):
         content = header(parsed.api, __version__, path) + text if path != "py.typed" else text
-        if path.endswith(".py"):
+        if path.endswith(".py") and path not in static:
             content = format_python(content, path)
         files[path] = content.encode("utf-8")
     return files, spec.files, parsed.warnings

@@ -7,6 +7,7 @@ Text from the spec reaches generated code only through the filters below:
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 import jinja2
 
 from . import api
+from .errors import GeneratorError
 from .hints import IMPORTS
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -22,6 +24,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 def pyrepr(value: Any) -> str:
     """A Python literal for a JSON scalar: the only way spec values enter code."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"float({str(value)!r})"  # YAML's `.inf`/`.nan`: repr would be a bare name
     if value is None or isinstance(value, bool | int | float | str):
         return repr(value)
     raise TypeError(f"not a scalar: {type(value).__name__}")
@@ -76,8 +80,12 @@ def runtime_modules(env: jinja2.Environment) -> list[str]:
 
 
 def render_package(model: api.Api, models_source: str, generator_version: str,
-                   user_templates: Path | None) -> dict[str, str]:
-    """Relative path inside the package -> text, before formatting."""
+                   user_templates: Path | None) -> tuple[dict[str, str], frozenset[str]]:
+    """Relative path inside the package -> text before formatting, and which are static.
+
+    Static files (the runtime) are committed already formatted (a test checks it),
+    so they skip black: it is the slowest step of a first run.
+    """
     env = environment(user_templates)
     context: dict[str, Any] = {
         "api": model,
@@ -90,7 +98,16 @@ def render_package(model: api.Api, models_source: str, generator_version: str,
     files: dict[str, str] = {}
 
     def emit(path: str, template: str, **extra: Any) -> None:
-        files[path] = env.get_template(template).render(**context, **extra)
+        try:
+            files[path] = env.get_template(template).render(**context, **extra)
+        except jinja2.TemplateNotFound as exc:
+            raise GeneratorError(f"template {exc.name} not found, needed for {path}") from exc
+        except jinja2.TemplateSyntaxError as exc:
+            raise GeneratorError(f"{exc.filename or exc.name or template}:{exc.lineno}: "
+                                 f"template error: {exc.message}") from exc
+        except jinja2.TemplateError as exc:  # undefined names and the like, at render time
+            raise GeneratorError(f"template {template} failed while rendering {path}: "
+                                 f"{exc}") from exc
 
     emit("__init__.py", "package/__init__.py.jinja")
     emit("_version.py", "package/_version.py.jinja")
@@ -101,11 +118,15 @@ def render_package(model: api.Api, models_source: str, generator_version: str,
         emit(f"resources/{resource.module}.py", "package/resources/resource.py.jinja",
              resource=resource)
     emit("README.md", "package/README.md.jinja")
+    if any(op.bulk for r in model.resources for op in r.operations):
+        emit("__main__.py", "package/__main__.py.jinja")  # `python -m <package>` bulk commands
     files["py.typed"] = ""
+    static = set()
     for name in runtime_modules(env):
         source = env.loader.get_source(env, name)[0] if env.loader else ""
         files[name.removeprefix("runtime/")] = source
-    return files
+        static.add(name.removeprefix("runtime/"))
+    return files, frozenset(static)
 
 
 def header(model: api.Api, generator_version: str, path: str) -> str:

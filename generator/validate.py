@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, ClassVar
 
 from .cache import cached
 from .loader import LoadedSpec, escape_pointer_token, resolve_pointer
@@ -66,14 +66,76 @@ def _check_meta_schema(spec: LoadedSpec) -> str:
     from jsonschema.exceptions import best_match
     from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
 
-    validator_class = (
+    validator_class = _locating(
         OpenAPIV31SpecValidator if str(spec.data["openapi"]).startswith("3.1.")
         else OpenAPIV30SpecValidator
     )
     errors = list(validator_class(spec.data).iter_errors())
     if not errors:
         return "valid"
-    error = best_match(errors)
-    pointer = "".join(f"/{escape_pointer_token(str(p))}" for p in error.absolute_path)
+    try:
+        error = best_match(errors)
+    except AttributeError:
+        # openapi-spec-validator's own errors (a `default` that breaks its schema) carry
+        # no type checker, which best_match needs; the first error is still a good one.
+        error = errors[0]
+    pointer = _document_pointer(spec.data, list(error.absolute_path))
     message = error.message if len(error.message) < 300 else error.message[:297] + "..."
     raise spec.error(f"not a valid OpenAPI document: {message}", pointer)
+
+
+def _locating(validator_class: Any) -> Any:
+    """`validator_class`, with its Schema Object errors located in the whole document.
+
+    openapi-spec-validator checks each Schema Object on its own, so its errors carry a
+    path relative to that schema (`/properties/x/type`); the schema keyword validator
+    knows where the schema is, and here prefixes that to each error it yields.
+    """
+    schema_keyword = validator_class.keyword_validators["schema"]
+
+    class LocatingSchemaValidator(schema_keyword):  # type: ignore[misc, valid-type]
+        def __call__(self, schema: Any, require_properties: bool = True,
+                     meta_checked: bool = False) -> Iterator[Any]:
+            for error in super().__call__(schema, require_properties, meta_checked):
+                if not getattr(error, "clientgen_located", False):  # inner schemas did it
+                    error.path.extendleft(reversed(schema.parts))
+                    error.clientgen_located = True
+                yield error
+
+        @property
+        def default_validator(self) -> Any:
+            validate_default = super().default_validator
+
+            def located(schema: Any, value: Any) -> Iterator[Any]:
+                for error in validate_default(schema, value):
+                    error.path.appendleft("default")
+                    yield error
+
+            return located
+
+    class LocatingValidator(validator_class):  # type: ignore[misc]
+        keyword_validators: ClassVar[dict[str, Any]] = {
+            **validator_class.keyword_validators, "schema": LocatingSchemaValidator}
+
+    return LocatingValidator
+
+
+def _document_pointer(data: Any, path: list[Any]) -> str:
+    """The JSON pointer of `path` in `data`, following `$ref`s on the way as the validator
+    did, so that it names the place a user can edit."""
+    node, pointer = data, ""
+    for part in path:
+        for _ in range(100):  # a `$ref` chain; the loader has rejected missing targets
+            ref = node.get("$ref") if isinstance(node, dict) else None
+            if not (isinstance(ref, str) and ref.startswith("#")):
+                break
+            pointer, node = ref[1:], resolve_pointer(data, ref[1:])
+        token = str(part)
+        if isinstance(node, dict) and token in node:
+            node = node[token]
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            node = None
+        pointer += f"/{escape_pointer_token(token)}"
+    return pointer

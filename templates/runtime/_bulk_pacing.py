@@ -1,0 +1,139 @@
+"""Pacing the requests of a bulk job to the API's rate limit.
+
+Two limits, both on the start times of requests (``RateLimit``):
+
+- a minimum interval between two requests (``min_interval``);
+- at most ``max_requests`` in any ``window`` seconds (a sliding window, as an hourly
+  cap is usually enforced).
+
+The pacer only computes waits; the caller sleeps. A server that asks for more time
+(``Retry-After``) moves the next start later with ``hold``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+__all__ = ["Pacer", "RateLimit"]
+
+# Requests are spaced 1% wider than the limit: the server sees arrival times, which
+# drift from our start times (a new connection, a slower upload). Each time the server
+# still finds a request early, the margin grows by 2%, up to 20%.
+_SAFETY = 1.01
+_SAFETY_STEP = 0.02
+_MAX_SAFETY = 1.2
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """How fast a bulk job may send.
+
+    Args:
+        min_interval: seconds between the starts of two requests (0 for none).
+        max_requests: at most this many requests in any ``window`` seconds
+            (``None`` for no cap).
+        window: length of the sliding window of ``max_requests``, in seconds.
+        backoff: first wait, in seconds, before retrying an error that came without a
+            ``Retry-After``; it doubles on each retry of the same batch, up to 16 times
+            this, with jitter (as the client's own retries).
+    """
+
+    min_interval: float = 0.0
+    max_requests: int | None = None
+    window: float = 3600.0
+    backoff: float = 0.5
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.min_interval) and self.min_interval >= 0):
+            raise ValueError(
+                f"min_interval must be >= 0 seconds, got {self.min_interval!r}"
+            )
+        if self.max_requests is not None and (
+            isinstance(self.max_requests, bool)
+            or not isinstance(self.max_requests, int)
+            or self.max_requests < 1
+        ):
+            raise ValueError(
+                f"max_requests must be an integer >= 1, got {self.max_requests!r}"
+            )
+        if not (math.isfinite(self.window) and self.window > 0):
+            raise ValueError(f"window must be > 0 seconds, got {self.window!r}")
+        if not (math.isfinite(self.backoff) and self.backoff >= 0):
+            raise ValueError(f"backoff must be >= 0 seconds, got {self.backoff!r}")
+
+    @property
+    def ceiling(self) -> float:
+        """The most requests per second this limit allows over a long run."""
+        rates = [math.inf]
+        if self.min_interval > 0:
+            rates.append(1.0 / self.min_interval)
+        if self.max_requests is not None:
+            rates.append(self.max_requests / self.window)
+        return min(rates)
+
+
+class Pacer:
+    """Start times of past requests, and how long to wait before the next one.
+
+    ``clock`` returns seconds from any fixed origin (``time.monotonic``).
+    """
+
+    def __init__(self, limit: RateLimit, clock: Callable[[], float]) -> None:
+        self._limit = limit
+        self._clock = clock
+        self._recent: deque[float] = deque(maxlen=limit.max_requests or 1)
+        self._not_before = -math.inf
+        self._safety = _SAFETY
+
+    @property
+    def limit(self) -> RateLimit:
+        return self._limit
+
+    def seed(self, ages: Iterable[float]) -> None:
+        """Requests made earlier (by a previous run), given as seconds ago."""
+        now = self._clock()
+        for start in sorted(now - max(age, 0.0) for age in ages):
+            self._recent.append(start)
+
+    def delay(self) -> float:
+        """Seconds to wait before the next request may start (0 when it may start now)."""
+        now = self._clock()
+        start = self._not_before
+        if self._recent:
+            start = max(
+                start, self._recent[-1] + self._limit.min_interval * self._safety
+            )
+            cap = self._limit.max_requests
+            if cap is not None and len(self._recent) >= cap:
+                start = max(start, self._recent[0] + self._limit.window * self._safety)
+        return max(start - now, 0.0)
+
+    def started(self) -> None:
+        """A request starts now."""
+        self._recent.append(self._clock())
+
+    def answered(self) -> None:
+        """The last request was answered now. Used for a request that may have opened
+        a connection: connecting delays its arrival by an unknown time, so the next
+        one is spaced from the answer, which came after the arrival."""
+        if self._recent:
+            self._recent[-1] = max(self._recent[-1], self._clock())
+
+    def hold(self, seconds: float) -> None:
+        """Start nothing for ``seconds`` from now (the server asked us to wait)."""
+        self._not_before = max(self._not_before, self._clock() + max(seconds, 0.0))
+
+    def early(self, retry_after: float | None) -> None:
+        """The server refused a request as too early (a 429). When it asks for less than
+        one interval, our spacing was just short of its count: widen the margin."""
+        interval = self._limit.min_interval
+        if retry_after is not None and interval > 0 and retry_after <= interval:
+            self._safety = min(self._safety + _SAFETY_STEP, _MAX_SAFETY)
+
+    @property
+    def safety(self) -> float:
+        """The factor applied to the limits (1.01 at first)."""
+        return self._safety

@@ -1,0 +1,160 @@
+"""Raw responses: the HTTP status and headers next to the parsed result.
+
+``client.with_raw_response.contacts.migrate(...)`` takes the same arguments as
+``client.contacts.migrate(...)`` and returns an ``APIResponse`` instead of the model::
+
+    response = client.with_raw_response.contacts.migrate(contacts=[...])
+    print(response.status_code, response.headers.get("x-ratelimit-remaining"))
+    result = response.parse()  # the MigrateContactsResponse
+
+Errors are raised exactly as without ``with_raw_response``; only a successful answer
+becomes an ``APIResponse``, and its body is validated when ``parse()`` is first called.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import datetime
+import functools
+from collections.abc import Awaitable, Callable
+from typing import Any, Generic, ParamSpec, TypeVar, cast
+
+import httpx
+
+__all__ = ["APIResponse", "async_to_raw_response_wrapper", "to_raw_response_wrapper"]
+
+_T = TypeVar("_T")
+_R = TypeVar("_R")
+_P = ParamSpec("_P")
+
+_RAW_RESPONSE: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "raw_response_requested", default=False
+)
+
+
+def take_raw_response_request() -> bool:
+    """Whether the current call was made through a raw-response wrapper.
+
+    Read once, by the client's ``request``: it clears the flag for the rest of the
+    call, so requests made on the way (a token exchange) return parsed results.
+    """
+    if not _RAW_RESPONSE.get():
+        return False
+    _RAW_RESPONSE.set(False)
+    return True
+
+
+class APIResponse(Generic[_T]):
+    """A successful HTTP response and the way to parse it into ``_T``."""
+
+    def __init__(
+        self,
+        *,
+        http_response: httpx.Response,
+        retries_taken: int,
+        parser: Callable[[httpx.Response], _T],
+    ) -> None:
+        self._http_response = http_response
+        self._retries_taken = retries_taken
+        self._parser = parser
+        self._parsed: tuple[_T] | None = None
+
+    @property
+    def http_response(self) -> httpx.Response:
+        """The underlying ``httpx.Response`` (already read)."""
+        return self._http_response
+
+    @property
+    def status_code(self) -> int:
+        return self._http_response.status_code
+
+    @property
+    def headers(self) -> httpx.Headers:
+        return self._http_response.headers
+
+    @property
+    def request(self) -> httpx.Request:
+        return self._http_response.request
+
+    @property
+    def url(self) -> httpx.URL:
+        return self._http_response.url
+
+    @property
+    def method(self) -> str:
+        return self._http_response.request.method
+
+    @property
+    def elapsed(self) -> datetime.timedelta:
+        """Time from sending the last attempt to reading its response."""
+        return self._http_response.elapsed
+
+    @property
+    def retries_taken(self) -> int:
+        """Retries made before this response (0 when the first attempt succeeded)."""
+        return self._retries_taken
+
+    @property
+    def content(self) -> bytes:
+        return self._http_response.content
+
+    @property
+    def text(self) -> str:
+        return self._http_response.text
+
+    def json(self) -> Any:
+        """The body decoded as JSON, without validation."""
+        return self._http_response.json()
+
+    def parse(self) -> _T:
+        """The body validated into the operation's return type (computed once).
+
+        Raises ``APIResponseValidationError`` when it does not match.
+        """
+        if self._parsed is None:
+            self._parsed = (self._parser(self._http_response),)
+        return self._parsed[0]
+
+    def __repr__(self) -> str:
+        r = self._http_response
+        return f"<APIResponse [{r.status_code} {r.reason_phrase}] {r.request.method} {r.url.path}>"
+
+
+def _check(result: object, func: Callable[..., Any]) -> None:
+    if not isinstance(result, APIResponse):
+        name = getattr(func, "__qualname__", repr(func))
+        raise TypeError(f"{name} did not return a raw response; it must call the client once")
+
+
+def to_raw_response_wrapper(func: Callable[_P, _R]) -> Callable[_P, APIResponse[_R]]:
+    """``func`` with the same parameters, returning an ``APIResponse`` of its result."""
+
+    @functools.wraps(func)
+    def wrapped(*args: _P.args, **kwargs: _P.kwargs) -> APIResponse[_R]:
+        token = _RAW_RESPONSE.set(True)
+        try:
+            result: object = func(*args, **kwargs)
+        finally:
+            _RAW_RESPONSE.reset(token)
+        _check(result, func)
+        return cast(APIResponse[_R], result)
+
+    return wrapped
+
+
+def async_to_raw_response_wrapper(
+    func: Callable[_P, Awaitable[_R]],
+) -> Callable[_P, Awaitable[APIResponse[_R]]]:
+    """The async counterpart of ``to_raw_response_wrapper``."""
+
+    @functools.wraps(func)
+    async def wrapped(*args: _P.args, **kwargs: _P.kwargs) -> APIResponse[_R]:
+        token = _RAW_RESPONSE.set(True)
+        try:
+            result: object = await func(*args, **kwargs)
+        finally:
+            _RAW_RESPONSE.reset(token)
+        _check(result, func)
+        return cast(APIResponse[_R], result)
+
+    return wrapped

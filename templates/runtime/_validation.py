@@ -1,0 +1,42 @@
+"""Checking request bodies against the API's schema before they are sent."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pydantic
+
+from ._exceptions import RequestValidationError, format_validation_errors
+from ._types import Body
+
+__all__ = ["validate_body"]
+
+
+def validate_body(
+    model_cls: type[pydantic.BaseModel],
+    data: Mapping[str, object] | pydantic.BaseModel,
+    extra_body: Body | None = None,
+) -> dict[str, Any]:
+    """Validate ``data`` as ``model_cls`` and return the JSON-ready body to send.
+
+    Model instances (the whole body, or items such as a ``Contact``) are taken as they
+    are, without validating them again; mappings are validated. Every problem is
+    reported at once in a ``RequestValidationError``, located like
+    ``contacts[3].email``. Only the fields the caller set are sent (an explicit
+    ``None`` is sent as ``null``), under their wire names. ``extra_body`` keys are
+    added last and win over validated ones: they are not checked.
+    """
+    if isinstance(data, model_cls):
+        model = data
+    else:
+        try:
+            model = model_cls.model_validate(data)
+        except pydantic.ValidationError as exc:
+            raise RequestValidationError(
+                format_validation_errors(exc), validation_error=exc
+            ) from None
+    body = model.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    if extra_body:
+        body.update(extra_body)
+    return body

@@ -1,0 +1,262 @@
+"""Every operation of the generated client, sync and async, against Prism.
+
+Prism accepts a request only when it matches spec/masivo.yaml, and answers with the
+operation's documented success example; the client must parse that into the operation's
+model. A refusal fails the test with Prism's reasons. Every exchange goes through an
+`httpx` event hook, so the tests also see exactly what was sent and answered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable, Coroutine, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+from prism_server import SPEC, Prism, violations
+from contract_data import (
+    ACCOUNT_ID,
+    API_KEY,
+    FULL_CONTACT,
+    SMALL_CONTACTS,
+    TOKEN,
+)
+
+import masivo_client
+from masivo_client import APIStatusError, AsyncMasivo, Masivo, models
+
+pytestmark = pytest.mark.prism
+
+SPEC_DOCUMENT = yaml.safe_load(SPEC.read_text())
+AUTHORIZE_EXAMPLE = SPEC_DOCUMENT["components"]["schemas"]["AuthorizeResponse"]["properties"][
+    "data"]["example"]
+MIGRATE_EXAMPLE = SPEC_DOCUMENT["components"]["schemas"]["MigrateContactsResult"]["properties"][
+    "message"]["example"]
+
+
+@dataclass
+class Wire:
+    """What went over the wire: every request and the response it got."""
+
+    exchanges: list[tuple[httpx.Request, httpx.Response]] = field(default_factory=list)
+
+    def record(self, response: httpx.Response) -> None:
+        self.exchanges.append((response.request, response))
+
+    async def arecord(self, response: httpx.Response) -> None:
+        self.record(response)
+
+    def routes(self) -> list[str]:
+        return [f"{request.method} {request.url.path}" for request, _ in self.exchanges]
+
+    def check_no_violations(self) -> None:
+        for request, response in self.exchanges:
+            found = violations(response)
+            assert not found, f"Prism found violations in {request.method} {request.url}: {found}"
+
+
+@contextmanager
+def judged(prism: Prism, wire: Wire) -> Iterator[None]:
+    """A refusal by Prism fails the test with Prism's own reasons."""
+    try:
+        yield
+    except APIStatusError as exc:
+        pytest.fail(
+            f"Prism refused {exc.request.method} {exc.request.url.path} with "
+            f"{exc.status_code}: {violations(exc.response) or exc.body}\n"
+            f"request body: {exc.request.content[:2000]!r}",
+            pytrace=False,
+        )
+    wire.check_no_violations()
+
+
+def sync_client(prism: Prism, wire: Wire, **credentials: str) -> Masivo:
+    http = httpx.Client(event_hooks={"response": [wire.record]})
+    return Masivo(base_url=prism.base_url, account_id=ACCOUNT_ID, http_client=http,
+                  max_retries=0, **credentials)
+
+
+def async_client(prism: Prism, wire: Wire, **credentials: str) -> AsyncMasivo:
+    http = httpx.AsyncClient(event_hooks={"response": [wire.arecord]})
+    return AsyncMasivo(base_url=prism.base_url, account_id=ACCOUNT_ID, http_client=http,
+                       max_retries=0, **credentials)
+
+
+def run(coroutine: Coroutine[Any, Any, Any]) -> Any:
+    return asyncio.run(coroutine)
+
+
+def sent_json(request: httpx.Request) -> Any:
+    return json.loads(request.content)
+
+
+# -- one call per operation, sync and async ----------------------------------------------
+
+def call_authorize_sync(prism: Prism, wire: Wire) -> object:
+    with sync_client(prism, wire, api_key=API_KEY) as client:
+        return client.auth.authorize()
+
+
+def call_authorize_async(prism: Prism, wire: Wire) -> object:
+    async def go() -> object:
+        async with async_client(prism, wire, api_key=API_KEY) as client:
+            return await client.auth.authorize()
+    return run(go())
+
+
+def call_migrate_sync(prism: Prism, wire: Wire) -> object:
+    with sync_client(prism, wire, token=TOKEN) as client:
+        return client.contacts.migrate(contacts=[FULL_CONTACT, *SMALL_CONTACTS],
+                                       timezone="America/Mexico_City")
+
+
+def call_migrate_async(prism: Prism, wire: Wire) -> object:
+    async def go() -> object:
+        async with async_client(prism, wire, token=TOKEN) as client:
+            return await client.contacts.migrate(contacts=[FULL_CONTACT, *SMALL_CONTACTS],
+                                                 timezone="America/Mexico_City")
+    return run(go())
+
+
+@dataclass(frozen=True)
+class OperationCall:
+    route: str
+    returns: type[Any]
+    sync: Callable[[Prism, Wire], object]
+    async_: Callable[[Prism, Wire], object]
+
+
+CALLS: dict[str, OperationCall] = {
+    "authorize": OperationCall("GET /auth/authorize", models.AuthorizeResponse,
+                               call_authorize_sync, call_authorize_async),
+    "migrate": OperationCall("POST /contacts/migrate", models.MigrateContactsResponse,
+                             call_migrate_sync, call_migrate_async),
+}
+
+
+def test_every_operation_of_the_spec_is_called() -> None:
+    in_spec = {
+        operation["operationId"]
+        for item in SPEC_DOCUMENT["paths"].values()
+        for method, operation in item.items()
+        if method in {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
+    }
+    assert in_spec == set(CALLS)
+
+
+def test_the_client_under_test_is_the_generated_one() -> None:
+    assert "generated" in masivo_client.__file__
+
+
+@pytest.mark.parametrize("flavor", ["sync", "async"])
+@pytest.mark.parametrize("operation_id", sorted(CALLS))
+def test_operation_gets_its_documented_success_response(
+    prism: Prism, operation_id: str, flavor: str
+) -> None:
+    call = CALLS[operation_id]
+    wire = Wire()
+    with judged(prism, wire):
+        result = (call.sync if flavor == "sync" else call.async_)(prism, wire)
+    assert type(result) is call.returns
+    assert wire.routes() == [call.route]
+    response = wire.exchanges[-1][1]
+    assert response.is_success
+    assert result == call.returns.model_validate(response.json())
+
+
+def test_authorize_parses_the_documented_token(prism: Prism) -> None:
+    wire = Wire()
+    with judged(prism, wire):
+        result = call_authorize_sync(prism, wire)
+    assert isinstance(result, models.AuthorizeResponse)
+    assert result.data == AUTHORIZE_EXAMPLE
+    request = wire.exchanges[0][0]
+    assert request.headers["x-api-key"] == API_KEY
+    assert "authorization" not in request.headers
+
+
+@pytest.mark.parametrize("flavor", ["sync", "async"])
+def test_migrate_sends_every_field_and_parses_the_documented_answer(
+    prism: Prism, flavor: str
+) -> None:
+    wire = Wire()
+    with judged(prism, wire):
+        result = (call_migrate_sync if flavor == "sync" else call_migrate_async)(prism, wire)
+    assert isinstance(result, models.MigrateContactsResponse)
+    assert result.data.message == MIGRATE_EXAMPLE
+    request, response = wire.exchanges[0]
+    assert response.status_code == 201
+    assert request.headers["authorization"] == f"Bearer {TOKEN}"
+    assert request.headers["x-account-id"] == ACCOUNT_ID
+    assert request.headers["x-timezone"] == "America/Mexico_City"
+    assert request.headers["content-type"] == "application/json"
+    assert sent_json(request) == {"contacts": [FULL_CONTACT, *SMALL_CONTACTS]}
+
+
+def test_migrate_accepts_model_instances(prism: Prism) -> None:
+    contacts = [models.Contact.model_validate(FULL_CONTACT),
+                models.Contact(external_id="crm-9", email="x@example.org")]
+    wire = Wire()
+    with judged(prism, wire), sync_client(prism, wire, token=TOKEN) as client:
+        result = client.contacts.migrate(contacts=contacts)
+    assert result.data.message == MIGRATE_EXAMPLE
+    request = wire.exchanges[0][0]
+    assert sent_json(request) == {
+        "contacts": [FULL_CONTACT, {"external_id": "crm-9", "email": "x@example.org"}]}
+    assert "x-timezone" in request.headers  # the spec's default, UTC, is sent when not given
+    assert request.headers["x-timezone"] == "UTC"
+
+
+def test_raw_response_shows_the_documented_status_and_headers(prism: Prism) -> None:
+    wire = Wire()
+    with judged(prism, wire), sync_client(prism, wire, token=TOKEN) as client:
+        raw = client.with_raw_response.contacts.migrate(contacts=SMALL_CONTACTS)
+    assert raw.status_code == 201
+    assert raw.headers["x-ratelimit-limit"] == "1000"
+    assert raw.headers["x-ratelimit-remaining"] == "999"
+    assert raw.headers["x-ratelimit-reset"] == "3600"
+    parsed = raw.parse()
+    assert isinstance(parsed, models.MigrateContactsResponse)
+    assert parsed.data.message == MIGRATE_EXAMPLE
+
+
+# -- the API key flow, end to end -------------------------------------------------------
+
+def test_api_key_is_exchanged_for_the_token_prism_documents_sync(prism: Prism) -> None:
+    wire = Wire()
+    with judged(prism, wire), sync_client(prism, wire, api_key=API_KEY) as client:
+        first = client.contacts.migrate(contacts=SMALL_CONTACTS)
+        second = client.contacts.migrate(contacts=[FULL_CONTACT])
+    assert first.data.message == second.data.message == MIGRATE_EXAMPLE
+    _assert_one_exchange_then_bearer(wire)
+
+
+def test_api_key_is_exchanged_for_the_token_prism_documents_async(prism: Prism) -> None:
+    async def go() -> None:
+        async with async_client(prism, wire, api_key=API_KEY) as client:
+            # Two concurrent calls share one token fetch.
+            await asyncio.gather(client.contacts.migrate(contacts=SMALL_CONTACTS),
+                                 client.contacts.migrate(contacts=[FULL_CONTACT]))
+
+    wire = Wire()
+    with judged(prism, wire):
+        run(go())
+    _assert_one_exchange_then_bearer(wire)
+
+
+def _assert_one_exchange_then_bearer(wire: Wire) -> None:
+    """Prism's example token has no `exp` claim: the runtime then keeps it for its default
+    lifetime (one hour), so two calls need one exchange, not two."""
+    assert wire.routes() == ["GET /auth/authorize", "POST /contacts/migrate",
+                             "POST /contacts/migrate"]
+    exchange = wire.exchanges[0][0]
+    assert exchange.headers["x-api-key"] == API_KEY
+    assert "authorization" not in exchange.headers
+    for request, _ in wire.exchanges[1:]:
+        assert request.headers["authorization"] == f"Bearer {AUTHORIZE_EXAMPLE}"
+        assert "x-api-key" not in request.headers

@@ -1,0 +1,163 @@
+"""`--check`, the atomic write, stale files, user templates and the no-op fast path."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from cli_support import GENERATED, ROOT, run_cli, snapshot
+
+from generator import writer
+from generator.errors import GeneratorError
+
+PACKAGE = "masivo_client"
+
+
+@pytest.fixture
+def output(tmp_path: Path) -> Path:
+    """An output folder holding a copy of the committed client (no stamp)."""
+    folder = tmp_path / "out"
+    shutil.copytree(GENERATED / PACKAGE, folder / PACKAGE,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    return folder
+
+
+def leftovers(folder: Path) -> list[str]:
+    """Staging or backup folders a write may leave beside the package."""
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith(f".{PACKAGE}."))
+
+
+def test_check_exits_0_and_writes_nothing_when_up_to_date(output: Path) -> None:
+    before = snapshot(output)
+    result = run_cli("--output", str(output), "--check", cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"{output / PACKAGE} is up to date\n"
+    assert snapshot(output) == before  # not even a stamp
+
+
+def test_check_exits_1_lists_changes_and_writes_nothing(output: Path) -> None:
+    package = output / PACKAGE
+    (package / "models.py").write_text((package / "models.py").read_text() + "# edited\n")
+    (package / "py.typed").unlink()
+    (package / "stale.py").write_text("x = 1\n")
+    before = snapshot(output)
+
+    result = run_cli("--output", str(output), "--check", cwd=ROOT)
+
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"{package} is out of date; `make generate` would change:\n"
+        "  ~ models.py\n"
+        "  + py.typed\n"
+        "  - stale.py\n"
+    )
+    assert snapshot(output) == before
+
+
+def test_generate_replaces_the_tree_and_stale_files_disappear(output: Path) -> None:
+    package = output / PACKAGE
+    (package / "models.py").write_text("broken = True\n")
+    (package / "stale.py").write_text("x = 1\n")
+    (package / "resources" / "old_tag.py").write_text("x = 1\n")
+
+    result = run_cli("--output", str(output), cwd=ROOT)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"wrote {package} (3 files changed)\n"
+    assert snapshot(package) == snapshot(GENERATED / PACKAGE)
+    assert leftovers(output) == []
+
+
+def test_noop_run_is_detected_and_an_edited_output_is_repaired(output: Path) -> None:
+    first = run_cli("--output", str(output), cwd=ROOT)
+    assert first.returncode == 0, first.stderr
+    assert (output / ".clientgen-stamp.json").is_file()
+    models = output / PACKAGE / "models.py"
+    stamp_time = models.stat().st_mtime_ns
+
+    again = run_cli("--output", str(output), cwd=ROOT)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout == f"{output / PACKAGE} is up to date\n"
+    assert models.stat().st_mtime_ns == stamp_time  # nothing rewritten
+
+    models.write_text("hand edited\n")
+    repaired = run_cli("--output", str(output), cwd=ROOT)
+    assert repaired.returncode == 0, repaired.stderr
+    assert repaired.stdout == f"wrote {output / PACKAGE} (1 files changed)\n"
+    assert models.read_bytes() == (GENERATED / PACKAGE / "models.py").read_bytes()
+
+
+BROKEN_TEMPLATES = {
+    "jinja-syntax": ("{% if %}\n", r"_version.py.jinja:1: template error: Expected an expression"),
+    "undefined-name": ("{{ no_such_name }}\n",
+                       "template package/_version.py.jinja failed while rendering _version.py: "
+                       "'no_such_name' is undefined"),
+    "invalid-python": ("x = (\n", "generated _version.py is not valid Python (cannot parse"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(BROKEN_TEMPLATES))
+def test_a_failed_run_leaves_the_old_output(kind: str, output: Path, tmp_path: Path) -> None:
+    text, message = BROKEN_TEMPLATES[kind]
+    templates = tmp_path / "templates"
+    (templates / "package").mkdir(parents=True)
+    (templates / "package" / "_version.py.jinja").write_text(text)
+    (output / PACKAGE / "stale.py").write_text("x = 1\n")  # would be removed by a success
+    before = snapshot(output)
+
+    result = run_cli("--output", str(output), "--templates", str(templates), "--force",
+                     cwd=ROOT)
+
+    assert result.returncode == 1
+    assert result.stderr.startswith("clientgen: error: ")
+    assert message in result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert snapshot(output) == before
+    assert leftovers(output) == []
+
+
+def test_a_user_template_overrides_one_file(output: Path, tmp_path: Path) -> None:
+    templates = tmp_path / "templates"
+    (templates / "package").mkdir(parents=True)
+    (templates / "package" / "README.md.jinja").write_text("# {{ package }}, our way\n")
+
+    result = run_cli("--output", str(output), "--templates", str(templates), cwd=ROOT)
+
+    assert result.returncode == 0, result.stderr
+    readme = (output / PACKAGE / "README.md").read_text()
+    assert readme.endswith("\n# masivo_client, our way\n")
+    assert readme.startswith("<!--\nGenerated by clientgen ")
+    ours = snapshot(GENERATED / PACKAGE)
+    theirs = snapshot(output / PACKAGE)
+    assert {p for p in ours if ours[p] != theirs.get(p)} == {"README.md"}
+
+
+def test_a_failed_swap_puts_the_old_output_back(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """The last step, renaming the staged tree into place, fails: the old tree returns."""
+    target = tmp_path / PACKAGE
+    target.mkdir()
+    (target / "old.py").write_text("old = True\n")
+    real_rename = Path.rename
+
+    def failing_rename(self: Path, destination: Path) -> Path:
+        if self.name.startswith(f".{PACKAGE}.new-"):
+            raise OSError(28, "No space left on device")
+        return real_rename(self, destination)
+
+    monkeypatch.setattr(Path, "rename", failing_rename)
+    with pytest.raises(GeneratorError, match=r"could not write .*No space left on device"):
+        writer.write_tree({"new.py": b"new = True\n"}, target)
+
+    assert snapshot(target) == {"old.py": b"old = True\n"}
+    assert leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("path", ["../evil.py", "/etc/evil.py", "a/../../b.py", ".hidden",
+                                  "a//b.py", "a\\b.py"])
+def test_the_writer_refuses_paths_outside_the_package(path: str, tmp_path: Path) -> None:
+    with pytest.raises(GeneratorError, match="not a plain relative path"):
+        writer.write_tree({path: b""}, tmp_path / PACKAGE)
+    assert not (tmp_path / PACKAGE).exists()
