@@ -2,9 +2,9 @@
 model generation and black.
 
 Each entry is keyed by everything that decides its result: the input text,
-the exact library version and the source of the generator module doing the
-step. A hit therefore returns the very bytes the step would compute, so the
-cache can only make a run faster, never different. Like black's and mypy's
+the exact library version and the generator's own source. A hit therefore
+returns the very bytes the step would compute, so the cache can only make a
+run faster, never different. Like black's and mypy's
 caches it lives outside the project (`$CLIENTGEN_CACHE_DIR`, else
 `$XDG_CACHE_HOME/clientgen`, else `~/.cache/clientgen`);
 `CLIENTGEN_NO_CACHE=1` switches it off.
@@ -32,18 +32,21 @@ def _folder() -> Path | None:
 
 
 @cache
-def _salt(distribution: str, module_file: str) -> bytes:
-    """What else decides a result: the library's version and our module's source."""
-    return f"{distribution}=={version(distribution)}\0".encode() + Path(module_file).read_bytes()
+def _salt(distribution: str) -> bytes:
+    """What else decides a result: the library's version and the generator's own source
+    (all of it: a step's module calls others, and a stale hit would be a silent bug)."""
+    digest = hashlib.sha256(f"{distribution}=={version(distribution)}\0".encode())
+    for module in sorted(Path(__file__).resolve().parent.glob("*.py")):
+        digest.update(module.name.encode() + b"\0" + module.read_bytes())
+    return digest.digest()
 
 
-def cached(kind: str, distribution: str, module_file: str, key: str,
-           compute: Callable[[], str]) -> str:
+def cached(kind: str, distribution: str, key: str, compute: Callable[[], str]) -> str:
     """`compute()`, or its earlier result for the same key, library and module source."""
     folder = _folder()
     if folder is None:
         return compute()
-    digest = hashlib.sha256(_salt(distribution, module_file) + key.encode()).hexdigest()
+    digest = hashlib.sha256(_salt(distribution) + key.encode()).hexdigest()
     entry = folder / kind / digest[:2] / digest
     try:
         return entry.read_text(encoding="utf-8")

@@ -17,7 +17,7 @@ def _mode() -> Any:
 
 
 def format_python(source: str, path: str) -> str:
-    return cached("black", "black", __file__, source, lambda: _format(source, path))
+    return cached("black", "black", source, lambda: _format(source, path))
 
 
 def _format(source: str, path: str) -> str:

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import ast
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from .cache import cached
 from .errors import GeneratorError
+from .nullability import refuse_null
 
 _ALLOWED_IMPORTS = frozenset(
     {"__future__", "datetime", "decimal", "enum", "ipaddress", "pydantic", "typing", "uuid"}
@@ -41,55 +42,79 @@ def _without_extensions(value: Any) -> Any:
     return value
 
 
-def _with_open_objects(value: Any) -> Any:
-    """Object schemas that do not mention `additionalProperties` get `true`, JSON Schema's
-    default, said out loud: the model generator then keeps unknown fields (pydantic
-    `extra="allow"`) instead of silently dropping them (its default, `extra="ignore"`).
+# Where a JSON Schema holds subschemas: under one key, in a list, or as a name -> schema map.
+_ONE_SCHEMA = ("items", "additionalProperties", "not", "contains", "propertyNames", "if",
+               "then", "else", "unevaluatedItems", "unevaluatedProperties")
+_SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
+_SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
+
+
+def _map_schemas(schema: Any, change: Callable[[dict[str, Any]], dict[str, Any]]) -> Any:
+    """`schema` with `change` applied to it and to every subschema, innermost first.
+
+    Only schema positions are visited: a field called "type" or "properties", or an
+    `example` that happens to look like a schema, is left alone.
+    """
+    if not isinstance(schema, dict):
+        return schema
+    out = dict(schema)
+    for key in _ONE_SCHEMA:
+        if isinstance(out.get(key), dict):
+            out[key] = _map_schemas(out[key], change)
+    for key in _SCHEMA_LISTS:
+        if isinstance(out.get(key), list):
+            out[key] = [_map_schemas(item, change) for item in out[key]]
+    for key in _SCHEMA_MAPS:
+        if isinstance(out.get(key), dict):
+            out[key] = {name: _map_schemas(sub, change) for name, sub in out[key].items()}
+    return change(out)
+
+
+def _open_object(schema: dict[str, Any]) -> dict[str, Any]:
+    """An object schema that does not mention `additionalProperties` gets `true`, JSON
+    Schema's default, said out loud: the model generator then keeps unknown fields
+    (pydantic `extra="allow"`) instead of silently dropping them (its default, "ignore").
     A response object that gains a field keeps it; written back, it is not lost.
     """
-    if isinstance(value, list):
-        return [_with_open_objects(v) for v in value]
-    if not isinstance(value, dict):
-        return value
-    out = {k: _with_open_objects(v) for k, v in value.items()}
-    declared = out.get("type")
-    # `type` must be the string "object" (or list it): a `properties` mapping may well
-    # hold a field called "type" or "properties", whose value is a schema (a dict).
+    declared = schema.get("type")
     is_object = declared == "object" or (isinstance(declared, list) and "object" in declared)
-    if is_object and isinstance(out.get("properties"), dict) and "additionalProperties" not in out:
-        out["additionalProperties"] = True
-    return out
+    if is_object and "properties" in schema and "additionalProperties" not in schema:
+        return {**schema, "additionalProperties": True}
+    return schema
 
 
-def _with_email_pattern(value: Any) -> Any:
-    """Every `format: email` string schema without a `pattern` gets EMAIL_PATTERN.
+def _email_pattern(schema: dict[str, Any]) -> dict[str, Any]:
+    """A `format: email` schema without a `pattern` gets EMAIL_PATTERN. One with its own
+    pattern keeps it alone: a field takes one pattern."""
+    if schema.get("format") == "email" and "pattern" not in schema:
+        return {**schema, "pattern": EMAIL_PATTERN}
+    return schema
 
-    A schema that has its own pattern keeps it alone: one field takes one pattern.
-    """
-    if isinstance(value, list):
-        return [_with_email_pattern(v) for v in value]
-    if not isinstance(value, dict):
-        return value
-    out = {k: _with_email_pattern(v) for k, v in value.items()}
-    if out.get("format") == "email" and "pattern" not in out:
-        out["pattern"] = EMAIL_PATTERN
-    return out
+
+def _model_ready(document: dict[str, Any]) -> dict[str, Any]:
+    """The document with every component schema prepared for the model generator."""
+    components = document["components"]
+    prepared = {
+        name: _map_schemas(schema, lambda s: _email_pattern(_open_object(s)))
+        for name, schema in components["schemas"].items()
+    }
+    return {**document, "components": {**components, "schemas": prepared}}
 
 
 def generate_models(schema_document: dict[str, Any], expected: Iterable[str]) -> str:
     """The source of `models.py`, unformatted, without any header."""
     names = sorted(expected)
     key = json.dumps([schema_document, names], sort_keys=True)
-    return cached("models", "datamodel-code-generator", __file__, key,
+    return cached("models", "datamodel-code-generator", key,
                   lambda: _generate(schema_document, names))
 
 
 def _generate(schema_document: dict[str, Any], expected: Iterable[str]) -> str:
     from datamodel_code_generator import generate
-    from datamodel_code_generator.enums import DataModelType, InputFileType
+    from datamodel_code_generator.enums import DataModelType, InputFileType, StrictTypes
     from datamodel_code_generator.format import PythonVersion
 
-    document = _with_open_objects(_with_email_pattern(_without_extensions(schema_document)))
+    document = _model_ready(_without_extensions(schema_document))
     if not document["components"]["schemas"]:
         return "from __future__ import annotations\n"
     try:
@@ -111,7 +136,7 @@ def _generate(schema_document: dict[str, Any], expected: Iterable[str]) -> str:
             type_mappings=["email=string"],
             # JSON types are not coerced: "12" is no integer, 1 no boolean, true no number,
             # as in the JSON Schema (an integer is still accepted where a number is).
-            strict_types=["str", "int", "float", "bool"],
+            strict_types=[StrictTypes.str, StrictTypes.int, StrictTypes.float, StrictTypes.bool],
             disable_timestamp=True,
             formatters=[],
         )
@@ -119,8 +144,9 @@ def _generate(schema_document: dict[str, Any], expected: Iterable[str]) -> str:
         raise GeneratorError(f"datamodel-code-generator could not build the models: {exc}") from exc
     if not isinstance(source, str):
         raise GeneratorError("datamodel-code-generator returned several modules; expected one")
+    source = refuse_null(_strip_header(source), document["components"]["schemas"])
     _check(source, set(expected))
-    return _strip_header(source)
+    return source
 
 
 def _strip_header(source: str) -> str:

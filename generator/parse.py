@@ -33,6 +33,8 @@ _RESERVED_CLASSES = frozenset(
         "AsyncAPIResource", "SyncAPIResource", "Operation", "PathParam", "QueryParam",
         "HeaderParam", "RequestOptions", "Body", "Headers", "Query", "Timeout",
         # What the package's __init__ exports beside the models.
+        "BulkReport", "FailedBatch", "InvalidItemError", "JournalError", "Progress",
+        "RateLimit", "RejectedItem",
         "APIConnectionError", "APIError", "APIResponseValidationError", "APIStatusError",
         "APITimeoutError", "AuthenticationError", "BadRequestError", "ConfigurationError",
         "ConflictError", "InternalServerError", "NotFoundError", "PermissionDeniedError",

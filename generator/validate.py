@@ -20,7 +20,7 @@ def validate_spec(spec: LoadedSpec) -> None:
     _check_local_refs(spec)
     # Only a success is cached: a failure is recomputed so its message names the right line.
     key = json.dumps(spec.data, sort_keys=True)
-    cached("validated", "openapi-spec-validator", __file__, key,
+    cached("validated", "openapi-spec-validator", key,
            lambda: _check_meta_schema(spec))
 
 

@@ -141,7 +141,9 @@ def _query_value(value: object) -> object:
 def _encode_json(body: object) -> bytes:
     if isinstance(body, pydantic.BaseModel):
         body = body.model_dump(mode="json", by_alias=True, exclude_unset=True)
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+    return json.dumps(
+        body, ensure_ascii=False, separators=(",", ":"), allow_nan=False
+    ).encode()
 
 
 @functools.lru_cache(maxsize=1)
@@ -182,17 +184,27 @@ class _BaseClient(Generic[_HttpxClientT, _CacheT]):
         http_client: _HttpxClientT | None,
     ) -> None:
         self._config = config
-        self._credentials = self._read_settings(config.credentials, credentials, "credential")
+        self._credentials = self._read_settings(
+            config.credentials, credentials, "credential"
+        )
         self._param_defaults = self._read_settings(
             config.param_defaults, param_defaults, "parameter"
         )
         self._base_url = self._read_base_url(base_url)
 
-        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-            raise ConfigurationError(f"max_retries must be an integer >= 0, got {max_retries!r}")
+        if (
+            isinstance(max_retries, bool)
+            or not isinstance(max_retries, int)
+            or max_retries < 0
+        ):
+            raise ConfigurationError(
+                f"max_retries must be an integer >= 0, got {max_retries!r}"
+            )
         self._max_retries = max_retries
 
-        if http_client is not None and not isinstance(http_client, self._http_client_type):
+        if http_client is not None and not isinstance(
+            http_client, self._http_client_type
+        ):
             raise TypeError(
                 f"http_client must be an {self._http_client_type.__module__}."
                 f"{self._http_client_type.__qualname__}, got {type(http_client).__qualname__}"
@@ -344,10 +356,12 @@ class _BaseClient(Generic[_HttpxClientT, _CacheT]):
         closes it) and, while the credentials and base URL are the same, the token cache.
         """
         new_credentials = {
-            name: credentials.get(name) or value for name, value in self._credentials.items()
+            name: credentials.get(name) or value
+            for name, value in self._credentials.items()
         }
         new_params = {
-            name: param_defaults.get(name) or value for name, value in self._param_defaults.items()
+            name: param_defaults.get(name) or value
+            for name, value in self._param_defaults.items()
         }
         kwargs: dict[str, Any] = {
             **new_credentials,
@@ -422,10 +436,16 @@ class _BaseClient(Generic[_HttpxClientT, _CacheT]):
             previous = auth.headers.get("Cookie")
             auth.headers["Cookie"] = f"{previous}; {cookie}" if previous else cookie
 
-    def _read_token(self, response: httpx.Response, exchange: TokenExchange, label: str) -> str:
+    def _read_token(
+        self, response: httpx.Response, exchange: TokenExchange, label: str
+    ) -> str:
         value: object = parse_body(response)
         for key in exchange.token_pointer:
-            if isinstance(key, int) and isinstance(value, list) and -len(value) <= key < len(value):
+            if (
+                isinstance(key, int)
+                and isinstance(value, list)
+                and -len(value) <= key < len(value)
+            ):
                 value = value[key]
             elif isinstance(key, str) and isinstance(value, dict):
                 value = value.get(key)
@@ -446,7 +466,9 @@ class _BaseClient(Generic[_HttpxClientT, _CacheT]):
     def _exchange_operation(
         self, exchange: TokenExchange, requirement: tuple[str, ...]
     ) -> Operation:
-        return Operation(method=exchange.method, path=exchange.path, security=(requirement,))
+        return Operation(
+            method=exchange.method, path=exchange.path, security=(requirement,)
+        )
 
     # -- preparing a request -------------------------------------------------------------
 
@@ -464,10 +486,16 @@ class _BaseClient(Generic[_HttpxClientT, _CacheT]):
             value = param.default
         required = isinstance(param, PathParam) or param.required
         if value is None and required:
-            setting = next((p for p in self._config.param_defaults if p.name == param.name), None)
-            what = f"{operation.label}: missing required parameter {param.name} ({where})"
+            setting = next(
+                (p for p in self._config.param_defaults if p.name == param.name), None
+            )
+            what = (
+                f"{operation.label}: missing required parameter {param.name} ({where})"
+            )
             if setting is None:
-                raise RequestValidationError([(param.name, f"{what}; pass {param.name}=")])
+                raise RequestValidationError(
+                    [(param.name, f"{what}; pass {param.name}=")]
+                )
             hint = f"pass {param.name}= to this call or to {self._config.client_name}()"
             if setting.env:
                 hint += f", or set {setting.env}"
@@ -526,10 +554,18 @@ class _BaseClient(Generic[_HttpxClientT, _CacheT]):
             else httpx.Timeout(options.timeout)
         )
         max_retries = (
-            self._max_retries if isinstance(options.max_retries, NotGiven) else options.max_retries
+            self._max_retries
+            if isinstance(options.max_retries, NotGiven)
+            else options.max_retries
         )
-        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-            raise ConfigurationError(f"max_retries must be an integer >= 0, got {max_retries!r}")
+        if (
+            isinstance(max_retries, bool)
+            or not isinstance(max_retries, int)
+            or max_retries < 0
+        ):
+            raise ConfigurationError(
+                f"max_retries must be an integer >= 0, got {max_retries!r}"
+            )
 
         return _Prepared(
             operation=operation,
@@ -562,12 +598,17 @@ class _BaseClient(Generic[_HttpxClientT, _CacheT]):
         if auth.bearer is None:
             return False
         scheme = self._config.security_schemes[auth.bearer[0]]
-        return isinstance(scheme, BearerAuth) and self._exchange_requirement(scheme) is not None
+        return (
+            isinstance(scheme, BearerAuth)
+            and self._exchange_requirement(scheme) is not None
+        )
 
     def _retry_wait(
         self, response: httpx.Response, retries_taken: int, max_retries: int
     ) -> float | None:
-        if retries_taken >= max_retries or not is_retryable_status(response.status_code):
+        if retries_taken >= max_retries or not is_retryable_status(
+            response.status_code
+        ):
             return None
         retry_after = parse_retry_after(response.headers, now=self._clock())
         return retry_delay(retries_taken, retry_after, self._random())
@@ -581,17 +622,23 @@ class _BaseClient(Generic[_HttpxClientT, _CacheT]):
         self, response: httpx.Response, prep: _Prepared, note: str = ""
     ) -> APIStatusError:
         return make_status_error(
-            response, label=prep.label, now=self._clock(), scrub=self._redactor.scrub, note=note
+            response,
+            label=prep.label,
+            now=self._clock(),
+            scrub=self._redactor.scrub,
+            note=note,
         )
 
     def _transport_error(
-        self, exc: httpx.RequestError, request: httpx.Request, prep: _Prepared, attempts: int
+        self,
+        exc: httpx.RequestError,
+        request: httpx.Request,
+        prep: _Prepared,
+        attempts: int,
     ) -> APIConnectionError:
         tries = f"{attempts} attempt{'s' if attempts != 1 else ''}"
         if isinstance(exc, httpx.TimeoutException):
-            message = (
-                f"{prep.label}: no response within the timeout after {tries} ({type(exc).__name__})"
-            )
+            message = f"{prep.label}: no response within the timeout after {tries} ({type(exc).__name__})"
             return APITimeoutError(self._redactor.scrub(message), request)
         detail = _one_line(str(exc)) or type(exc).__name__
         message = f"{prep.label}: connection failed after {tries}: {type(exc).__name__}: {detail}"
@@ -622,15 +669,25 @@ class _BaseClient(Generic[_HttpxClientT, _CacheT]):
                 message = f"{head}: the response does not match {name}: {listed}"
                 body = parse_body(response)
             raise APIResponseValidationError(
-                self._redactor.scrub(message), response=response, body=body, validation_error=exc
+                self._redactor.scrub(message),
+                response=response,
+                body=body,
+                validation_error=exc,
             ) from None
 
     def _result(
-        self, response: httpx.Response, retries: int, cast_to: Any, label: str, raw: bool
+        self,
+        response: httpx.Response,
+        retries: int,
+        cast_to: Any,
+        label: str,
+        raw: bool,
     ) -> Any:
         parser = functools.partial(self._parse, cast_to=cast_to, label=label)
         if raw:
-            return APIResponse(http_response=response, retries_taken=retries, parser=parser)
+            return APIResponse(
+                http_response=response, retries_taken=retries, parser=parser
+            )
         return parser(response)
 
     # -- logging -------------------------------------------------------------------------
@@ -661,7 +718,9 @@ class _BaseClient(Generic[_HttpxClientT, _CacheT]):
             len(response.content),
         )
 
-    def _log_retry(self, prep: _Prepared, what: str, wait: float, retries_taken: int) -> None:
+    def _log_retry(
+        self, prep: _Prepared, what: str, wait: float, retries_taken: int
+    ) -> None:
         self._log.info(
             "%s: %s; retrying in %.2f s (retry %d of %d)",
             prep.label,
@@ -760,7 +819,9 @@ class SyncAPIClient(_BaseClient[httpx.Client, SyncTokenCache]):
         raw = take_raw_response_request()
         prep = self._prepare(operation, params, json_body, options)
         response, retries = self._send(prep)
-        return cast("_T | None", self._result(response, retries, cast_to, prep.label, raw))
+        return cast(
+            "_T | None", self._result(response, retries, cast_to, prep.label, raw)
+        )
 
     def _authenticate(self, prep: _Prepared, stale: str | None) -> _Auth:
         auth = _Auth(headers={}, query={})
@@ -772,7 +833,9 @@ class SyncAPIClient(_BaseClient[httpx.Client, SyncTokenCache]):
             token, exchanged = self._bearer_token(name, scheme, prep, stale)
             auth.headers["Authorization"] = f"Bearer {token}"
             if exchanged:
-                auth = _Auth(headers=auth.headers, query=auth.query, bearer=(name, token))
+                auth = _Auth(
+                    headers=auth.headers, query=auth.query, bearer=(name, token)
+                )
         return auth
 
     def _bearer_token(
@@ -799,7 +862,10 @@ class SyncAPIClient(_BaseClient[httpx.Client, SyncTokenCache]):
             self._log.info("%s: fetched a new access token", sub.label)
             return token
 
-        return cache.get(self._clock, fetch, leeway=exchange.refresh_leeway, stale=stale), True
+        return (
+            cache.get(self._clock, fetch, leeway=exchange.refresh_leeway, stale=stale),
+            True,
+        )
 
     def _send(self, prep: _Prepared) -> tuple[httpx.Response, int]:
         retries = 0
@@ -815,7 +881,9 @@ class SyncAPIClient(_BaseClient[httpx.Client, SyncTokenCache]):
             except httpx.RequestError as exc:
                 wait = self._error_wait(retries, prep.max_retries)
                 if wait is None:
-                    raise self._transport_error(exc, request, prep, retries + 1) from exc
+                    raise self._transport_error(
+                        exc, request, prep, retries + 1
+                    ) from exc
                 self._log_retry(prep, f"{type(exc).__name__}", wait, retries)
                 self._sleep(wait)
                 retries += 1
@@ -823,10 +891,16 @@ class SyncAPIClient(_BaseClient[httpx.Client, SyncTokenCache]):
             self._log_response(response)
             if response.is_success:
                 return response, retries
-            if response.status_code == 401 and not refetched and self._can_refetch(auth):
+            if (
+                response.status_code == 401
+                and not refetched
+                and self._can_refetch(auth)
+            ):
                 assert auth.bearer is not None
                 refetched, stale = True, auth.bearer[1]
-                self._log.info("%s: 401 Unauthorized; fetching a new access token", prep.label)
+                self._log.info(
+                    "%s: 401 Unauthorized; fetching a new access token", prep.label
+                )
                 continue
             wait = self._retry_wait(response, retries, prep.max_retries)
             if wait is None:
@@ -836,7 +910,9 @@ class SyncAPIClient(_BaseClient[httpx.Client, SyncTokenCache]):
                     else ""
                 )
                 raise self._status_error(response, prep, note)
-            self._log_retry(prep, f"{response.status_code} {response.reason_phrase}", wait, retries)
+            self._log_retry(
+                prep, f"{response.status_code} {response.reason_phrase}", wait, retries
+            )
             self._sleep(wait)
             retries += 1
 
@@ -927,7 +1003,9 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient, AsyncTokenCache]):
         raw = take_raw_response_request()
         prep = self._prepare(operation, params, json_body, options)
         response, retries = await self._send(prep)
-        return cast("_T | None", self._result(response, retries, cast_to, prep.label, raw))
+        return cast(
+            "_T | None", self._result(response, retries, cast_to, prep.label, raw)
+        )
 
     async def _authenticate(self, prep: _Prepared, stale: str | None) -> _Auth:
         auth = _Auth(headers={}, query={})
@@ -939,7 +1017,9 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient, AsyncTokenCache]):
             token, exchanged = await self._bearer_token(name, scheme, prep, stale)
             auth.headers["Authorization"] = f"Bearer {token}"
             if exchanged:
-                auth = _Auth(headers=auth.headers, query=auth.query, bearer=(name, token))
+                auth = _Auth(
+                    headers=auth.headers, query=auth.query, bearer=(name, token)
+                )
         return auth
 
     async def _bearer_token(
@@ -966,7 +1046,9 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient, AsyncTokenCache]):
             self._log.info("%s: fetched a new access token", sub.label)
             return token
 
-        token = await cache.get(self._clock, fetch, leeway=exchange.refresh_leeway, stale=stale)
+        token = await cache.get(
+            self._clock, fetch, leeway=exchange.refresh_leeway, stale=stale
+        )
         return token, True
 
     async def _send(self, prep: _Prepared) -> tuple[httpx.Response, int]:
@@ -983,7 +1065,9 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient, AsyncTokenCache]):
             except httpx.RequestError as exc:
                 wait = self._error_wait(retries, prep.max_retries)
                 if wait is None:
-                    raise self._transport_error(exc, request, prep, retries + 1) from exc
+                    raise self._transport_error(
+                        exc, request, prep, retries + 1
+                    ) from exc
                 self._log_retry(prep, f"{type(exc).__name__}", wait, retries)
                 await self._sleep(wait)
                 retries += 1
@@ -991,10 +1075,16 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient, AsyncTokenCache]):
             self._log_response(response)
             if response.is_success:
                 return response, retries
-            if response.status_code == 401 and not refetched and self._can_refetch(auth):
+            if (
+                response.status_code == 401
+                and not refetched
+                and self._can_refetch(auth)
+            ):
                 assert auth.bearer is not None
                 refetched, stale = True, auth.bearer[1]
-                self._log.info("%s: 401 Unauthorized; fetching a new access token", prep.label)
+                self._log.info(
+                    "%s: 401 Unauthorized; fetching a new access token", prep.label
+                )
                 continue
             wait = self._retry_wait(response, retries, prep.max_retries)
             if wait is None:
@@ -1004,7 +1094,9 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient, AsyncTokenCache]):
                     else ""
                 )
                 raise self._status_error(response, prep, note)
-            self._log_retry(prep, f"{response.status_code} {response.reason_phrase}", wait, retries)
+            self._log_retry(
+                prep, f"{response.status_code} {response.reason_phrase}", wait, retries
+            )
             await self._sleep(wait)
             retries += 1
 

@@ -1,9 +1,9 @@
 """Sending any number of records through an operation whose body holds a bounded array.
 
-The generated ``<operation>_all`` methods (``client.contacts.migrate_all(...)``) call
-``run_sync`` or ``run_async`` with a ``BulkSpec`` read from the API description: the
-array field, its item model, its ``maxItems`` (the batch size) and the pace declared
-in the operation's ``x-rate-limit`` extension.
+The generated ``<operation>_all`` methods (``client.<resource>.<operation>_all(...)``)
+call ``run_sync`` or ``run_async`` with a ``BulkSpec`` read from the API description:
+the array field, its item model, its ``maxItems`` (the batch size) and the pace
+declared in the operation's ``x-rate-limit`` extension.
 
 For each record, in input order:
 
@@ -546,12 +546,15 @@ class _Job(Generic[ItemT]):
         return delay, reason if delay > 0 else ""
 
     def attempt(self, batch: _Batch[ItemT]) -> bytes:
-        """A request for ``batch`` starts now: journal it, then hand back its body."""
+        """A request for ``batch`` starts now: journal it, then hand back its body.
+
+        ``encode`` ran before the wait, so that the wait absorbs its CPU time.
+        """
+        self.pacer.started()
         self.encode(batch)
         if self.journal is not None:
             runs = to_runs(batch.indices)
             self.journal.sent(batch.number, runs, len(batch.items), batch.sha256)
-        self.pacer.started()
         self.hold_reason = ""
         self.report.requests += 1
         return batch.content
@@ -811,6 +814,7 @@ def run_sync(
 
     def deliver(batch: _Batch[ItemT]) -> None:
         assert client is not None and job.prepared is not None
+        job.encode(batch)  # before the wait, which absorbs its CPU time
         pause.resume()
         attempt = 0
         while True:
@@ -888,6 +892,7 @@ async def run_async(
 
     async def deliver(batch: _Batch[ItemT]) -> None:
         assert client is not None and job.prepared is not None
+        job.encode(batch)  # before the wait, which absorbs its CPU time
         pause.resume()
         attempt = 0
         while True:

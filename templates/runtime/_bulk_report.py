@@ -24,7 +24,7 @@ class RejectedItem:
     ``index`` is its 0-based position in the input; ``line`` its 1-based line in the
     input file when it came from one (the command line), else ``None``. ``errors``
     are ``(location, message)`` pairs, the location inside the record such as
-    ``order.payment_method``. ``record`` is the input as given (a mapping, or the
+    ``address.city``. ``record`` is the input as given (a mapping, or the
     line's text), so that it can be fixed and sent again.
     """
 

@@ -1,10 +1,10 @@
 """The command line of a generated client: ``python -m <package> <command> FILE``.
 
 There is one command per bulk operation of the API (the generated ``__main__``
-lists them). For example::
+lists them, with the operation's parameters as options). For example::
 
-    python -m masivo_client migrate contacts.jsonl --account-id acc_1 \\
-        --journal migrate.journal --failed-out failed.jsonl
+    python -m <package> <command> records.jsonl --<parameter> VALUE \\
+        --journal job.journal --failed-out failed.jsonl
 
 - Input: JSON lines or CSV, by extension or ``--format``; ``.gz`` and ``-``
   (standard input) work too. The CSV column mapping is described in
@@ -210,19 +210,24 @@ def _run(
         hourly = dict(spec.hourly_limits).get(tier) if tier else None
         rate_limit = RateLimit(min_interval=args.min_interval, max_requests=hourly)
 
-    source = open_source(args.file, spec.item_model, args.format)
-    noun = spec.field
+    client = None if args.dry_run else make_client()
+    try:
+        source = open_source(args.file, spec.item_model, args.format)
+    except BaseException:
+        if client is not None:
+            client.close()
+        raise
     mode = args.progress
     if mode == "auto":
         mode = "bar" if err.isatty() else "lines"
     printer = ProgressPrinter(
         err,
         bar=mode == "bar",
-        noun=noun,
+        show=mode != "none",
+        noun=spec.field,
         every=args.progress_every,
         fraction=source.fraction,
     )
-    client = None if args.dry_run else make_client()
     try:
         report = run_sync(
             client,
@@ -236,7 +241,7 @@ def _run(
                 journal=args.journal,
                 resend_unknown=bool(args.resend_unknown),
                 dry_run=args.dry_run,
-                progress=printer if mode != "none" else None,
+                progress=printer,
                 max_wait=args.max_wait,
             ),
             request_options=RequestOptions(),
@@ -319,4 +324,5 @@ def _record_line(record: object) -> bytes:
         return record
     if isinstance(record, str):
         return record.encode()
-    return json.dumps(record, ensure_ascii=False, default=str).encode()
+    text = json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=str)
+    return text.encode()

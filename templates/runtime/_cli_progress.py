@@ -29,7 +29,7 @@ class ProgressPrinter:
 
     On a terminal (``bar=True``) it redraws one line, at most ten times a second;
     otherwise it prints a line at most every ``every`` seconds, so that logs stay
-    short. ``fraction`` tells how far through the input reading is (from the bytes
+    short; with ``show=False`` it only keeps the last snapshot (``last``). ``fraction`` tells how far through the input reading is (from the bytes
     read), for the percentage and the ETA.
     """
 
@@ -39,12 +39,14 @@ class ProgressPrinter:
         *,
         bar: bool,
         noun: str,
+        show: bool = True,
         every: float = 10.0,
         fraction: Callable[[], float | None] = lambda: None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._stream = stream
         self._bar = bar
+        self._show = show
         self._noun = noun
         self._every = every if not bar else 0.1
         self._fraction = fraction
@@ -55,6 +57,8 @@ class ProgressPrinter:
 
     def __call__(self, progress: Progress) -> None:
         self.last = progress
+        if not self._show:
+            return
         now = self._clock()
         if now - self._last_shown < self._every:
             return

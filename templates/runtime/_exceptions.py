@@ -147,7 +147,9 @@ class RateLimitError(APIStatusError):
     ) -> None:
         super().__init__(message, response=response, body=body)
         headers = response.headers
-        self.retry_after = parse_retry_after(headers, now=time.time() if now is None else now)
+        self.retry_after = parse_retry_after(
+            headers, now=time.time() if now is None else now
+        )
         self.rate_limit_limit = _int_header(headers, "x-ratelimit-limit")
         self.rate_limit_remaining = _int_header(headers, "x-ratelimit-remaining")
         self.rate_limit_reset = _int_header(headers, "x-ratelimit-reset")
@@ -223,7 +225,9 @@ class RequestValidationError(ValueError):
 
 
 def _format_error_lines(errors: Sequence[tuple[str, str]]) -> str:
-    lines = [f"{loc}: {msg}" if loc else msg for loc, msg in errors[:_MAX_LISTED_ERRORS]]
+    lines = [
+        f"{loc}: {msg}" if loc else msg for loc, msg in errors[:_MAX_LISTED_ERRORS]
+    ]
     if len(errors) == 1:
         return lines[0]
     if len(errors) > _MAX_LISTED_ERRORS:

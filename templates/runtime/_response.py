@@ -123,7 +123,9 @@ class APIResponse(Generic[_T]):
 def _check(result: object, func: Callable[..., Any]) -> None:
     if not isinstance(result, APIResponse):
         name = getattr(func, "__qualname__", repr(func))
-        raise TypeError(f"{name} did not return a raw response; it must call the client once")
+        raise TypeError(
+            f"{name} did not return a raw response; it must call the client once"
+        )
 
 
 def to_raw_response_wrapper(func: Callable[_P, _R]) -> Callable[_P, APIResponse[_R]]:

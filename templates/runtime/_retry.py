@@ -65,7 +65,9 @@ def parse_retry_after(headers: Mapping[str, str], *, now: float) -> float | None
         when = email.utils.parsedate_to_datetime(raw.strip())
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    if when.tzinfo is None:  # "-0000" parses as naive; HTTP dates are always GMT (RFC 9110)
+    if (
+        when.tzinfo is None
+    ):  # "-0000" parses as naive; HTTP dates are always GMT (RFC 9110)
         when = when.replace(tzinfo=datetime.UTC)
     return max(when.timestamp() - now, 0.0)
 
@@ -81,7 +83,9 @@ def backoff_delay(retries_taken: int, rand: float) -> float:
     return base * (1.0 - 0.25 * rand)
 
 
-def retry_delay(retries_taken: int, retry_after: float | None, rand: float) -> float | None:
+def retry_delay(
+    retries_taken: int, retry_after: float | None, rand: float
+) -> float | None:
     """Seconds to sleep before the next attempt, or ``None`` to give up now.
 
     A server-given wait (``retry_after``) is honoured when it is above 0 and at most

@@ -79,7 +79,7 @@ def test_run_writes_what_was_not_accepted_ready_to_resend(
     path = write_jsonl(tmp_path / "contacts.jsonl", records)
     failed = tmp_path / "failed.jsonl"
     status, out, _ = cli("migrate", str(path), "--account-id", ACCOUNT, "--batch-size", "10",
-                         "--failed-out", str(failed), *FAST)  # fmt: skip
+                         "--failed-out", str(failed), *FAST)
     assert status == 1
     assert f"{path}:5: dob:" in out
     assert "batch 1, 10 records, records 11..20 (lines 12..21): failed:" in out
@@ -103,7 +103,7 @@ def test_everything_accepted_exits_zero_and_a_journal_makes_reruns_free(
     path = write_jsonl(tmp_path / "contacts.jsonl", [contact(i) for i in range(25)])
     journal = str(tmp_path / "job.journal")
     args = ("migrate", str(path), "--account-id", ACCOUNT, "--batch-size", "10",
-            "--journal", journal, *FAST)  # fmt: skip
+            "--journal", journal, *FAST)
     status, out, _ = cli(*args)
     assert status == 0 and "25 accepted" in out and "3 batches accepted in 3 requests" in out
     status, out, _ = cli(*args)
@@ -151,7 +151,7 @@ def test_csv_columns_map_to_nested_fields(tmp_path: Path) -> None:
     )
     failed = tmp_path / "failed.jsonl"
     status, out, _ = cli("migrate", str(path), "--dry-run", "--failed-out", str(failed),
-                         "--progress", "none")  # fmt: skip
+                         "--progress", "none")
     assert status == 1
     errors = [line for line in out.splitlines() if line.startswith(str(path))]
     assert errors == [
@@ -176,7 +176,7 @@ def test_csv_row_mapping_rules() -> None:
     record = csv_row(header, ["e", "o-1", '{"value": 3}', "Puebla", ""])
     assert record.error is None and record.line == 2
     assert record.data == {"external_id": "e", "order": {"purchase_id": "o-1", "value": 3},
-                           "addresses": [{"city": "Puebla"}]}  # fmt: skip
+                           "addresses": [{"city": "Puebla"}]}
     twice = csv_row(["order.value", "order"], ["1", '{"value": 2}'])
     assert twice.error is not None and "set twice" in twice.error
     long_row = csv_row(["external_id"], ["1", "2"])
@@ -189,13 +189,13 @@ def test_csv_cells_are_typed_by_their_field_and_validate_like_json() -> None:
     from masivo_client import Contact
 
     header = ["external_id", "email_verified", "order.value", "order.products.0.amount",
-              "addresses.0.zip_code", "payments.0.expiry_month"]  # fmt: skip
+              "addresses.0.zip_code", "payments.0.expiry_month"]
     record = csv_row(header, ["e", "TRUE", "20.95", "3", "03100", "12"])
     assert record.data == {
         "external_id": "e", "email_verified": True,
         "order": {"value": 20.95, "products": [{"amount": 3}]},
         "addresses": [{"zip_code": "03100"}], "payments": [{"expiry_month": 12}],
-    }  # fmt: skip
+    }
     Contact.model_validate(record.data)  # the strict models take it
     odd = csv_row(["email_verified", "order.value"], ["maybe", "cheap"])
     assert odd.data == {"email_verified": "maybe", "order": {"value": "cheap"}}
@@ -213,7 +213,7 @@ def test_gzip_input(tmp_path: Path) -> None:
 def test_progress_lines_when_not_on_a_terminal(endpoint: MigrateServer, tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "contacts.jsonl", [contact(i) for i in range(30)])
     status, _, err = cli("migrate", str(path), "--account-id", ACCOUNT, "--batch-size", "10",
-                         "--min-interval", "0.02", "--progress-every", "0")  # fmt: skip
+                         "--min-interval", "0.02", "--progress-every", "0")
     lines = err.splitlines()
     assert status == 0 and "\r" not in err
     assert any(line.startswith("progress: 100%, 30 contacts read, 30 accepted") for line in lines)
@@ -224,10 +224,10 @@ def test_progress_bar_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     stream = io.StringIO()
     clock = iter([0.0, 1.0, 1.01])
     printer = ProgressPrinter(stream, bar=True, noun="contacts", fraction=lambda: 0.25,
-                              clock=lambda: next(clock))  # fmt: skip
+                              clock=lambda: next(clock))
     snapshot = Progress(items_read=2500, items_accepted=2000, items_rejected=3,
                         items_not_accepted=0, batches_accepted=2, requests=2, elapsed=60.0,
-                        rate=41.6, total=None, eta=None, waiting=4.9, reason="pacing")  # fmt: skip
+                        rate=41.6, total=None, eta=None, waiting=4.9, reason="pacing")
     printer(snapshot)
     printer(snapshot)
     printer(snapshot)  # within 0.1 s of the last: not drawn
@@ -247,6 +247,34 @@ def test_format_duration() -> None:
 
 def test_python_dash_m_lists_the_bulk_commands() -> None:
     done = subprocess.run([sys.executable, "-m", "masivo_client", "--help"], cwd=GENERATED,
-                          capture_output=True, text=True, timeout=60)  # fmt: skip
+                          capture_output=True, text=True, timeout=60)
     assert done.returncode == 0
     assert "migrate" in done.stdout and "Migrate contacts" in done.stdout
+
+
+def test_interrupted_run_says_how_to_go_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import masivo_client._cli as cli_module
+
+    def interrupted(client: Any, spec: Any, records: Any, **kwargs: Any) -> Any:
+        for _ in zip(range(5), records, strict=False):
+            pass
+        kwargs["options"].progress(
+            Progress(items_read=5, items_accepted=0, items_rejected=0, items_not_accepted=0,
+                     batches_accepted=0, requests=0, elapsed=1.0, rate=5.0, total=None,
+                     eta=None)
+        )
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli_module, "run_sync", interrupted)
+    path = write_jsonl(tmp_path / "contacts.jsonl", [contact(i) for i in range(9)])
+    status, _, err = cli("migrate", str(path), "--dry-run", "--journal", "j", "--progress", "none")
+    assert status == 130
+    assert err == "interrupted after 5 records read. Run again with the same --journal to go on.\n"
+
+
+def test_missing_credentials_are_a_usage_error(tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "contacts.jsonl", [contact(0)])
+    status, _, err = cli("migrate", str(path), "--account-id", ACCOUNT, *FAST)
+    assert status == 2 and "set MASIVO_API_KEY or MASIVO_TOKEN" in err

@@ -99,7 +99,7 @@ async def test_resend_unknown_delivers_at_least_once(flavor: str) -> None:
         report = await migrate(srv, flavor, resend_unknown=True)
         recorded = srv.recorded
         processed_twice = {i for s in srv.seen if s.outcome in ("slow", "drop_after", "504")
-                           for i in s.ids}  # fmt: skip
+                           for i in s.ids}
     assert set(recorded) == valid_ids()
     assert {i for i, n in recorded.items() if n > 1} == processed_twice
     assert not report.unknown and report.items_accepted == len(valid_ids())

@@ -29,7 +29,7 @@ def bounded_body(extra: dict[str, Any] | None = None) -> dict[str, Any]:
 def post(operation_id: str, **more: Any) -> dict[str, Any]:
     return {"post": {"operationId": operation_id, "tags": ["orders"],
                      "requestBody": bounded_body(),
-                     "responses": {"204": {"description": "queued"}}, **more}}  # fmt: skip
+                     "responses": {"204": {"description": "queued"}}, **more}}
 
 
 SPEC: dict[str, Any] = {
@@ -71,7 +71,7 @@ def generate(tmp_path: Path, spec: dict[str, Any], package: str) -> dict[str, st
     path = tmp_path / f"{package}.yaml"
     path.write_text(yaml.safe_dump(spec))
     config = Config(spec=path, output=tmp_path, package=package, client_name="Shop",
-                    env_prefix="SHOP", templates=None)  # fmt: skip
+                    env_prefix="SHOP", templates=None)
     files, _, _ = build_files(config)
     root = tmp_path / package
     for name, content in files.items():

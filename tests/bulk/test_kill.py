@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from conftest import HERE, client_for, make_server, pace
-from loopback import Limits, MigrateServer, contact
+from loopback import MigrateServer, contact
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX signals")
 
@@ -25,11 +25,17 @@ N = 80
 
 CHILD = textwrap.dedent(
     """
-    import sys
+    import sys, time
     sys.path[:0] = [{generated!r}, {here!r}]
     from loopback import ACCOUNT, TOKEN, contact
     from masivo_client import Masivo
     from masivo_client._bulk import RateLimit
+
+    def progress(p):
+        # after the third batch, between two requests: tell the test, and wait to be killed
+        if {flag!r} and p.items_accepted >= 30:
+            open({flag!r}, "w").close()
+            time.sleep(60)
 
     client = Masivo(token=TOKEN, account_id=ACCOUNT, base_url={url!r}, timeout=5)
     client.contacts.migrate_all(
@@ -37,16 +43,18 @@ CHILD = textwrap.dedent(
         batch_size=10,
         journal={journal!r},
         rate_limit=RateLimit(min_interval={interval}),
+        progress=progress,
     )
     """
 )
 
 
 def start_child(
-    srv: MigrateServer, journal: Path, interval: float, n: int = N
+    srv: MigrateServer, journal: Path, interval: float, n: int = N, flag: Path | None = None
 ) -> subprocess.Popen[bytes]:
     code = CHILD.format(generated=str(GENERATED), here=str(HERE), url=srv.url, n=n,
-                        journal=str(journal), interval=interval)  # fmt: skip
+                        journal=str(journal), interval=interval,
+                        flag=str(flag) if flag else "")
     return subprocess.Popen([sys.executable, "-c", code])
 
 
@@ -74,21 +82,20 @@ def test_killed_between_batches_then_rerun_sends_every_contact_exactly_once(
     tmp_path: Path,
 ) -> None:
     journal = tmp_path / "job.journal"
+    flag = tmp_path / "three-batches"
     n = 50
-    # a long interval: after its third batch the child is sleeping, not sending
-    with make_server(limits=Limits(min_interval=0.25, max_items=50)) as srv:
-        child = start_child(srv, journal, interval=0.25, n=n)
+    with make_server() as srv:
+        child = start_child(srv, journal, interval=0.02, n=n, flag=flag)
         try:
-            wait_until(lambda: confirmed(journal) >= 3)
+            wait_until(flag.exists)
         finally:
             kill(child)
-        assert sum(srv.recorded.values()) == 30
+        assert sum(srv.recorded.values()) == 30 and confirmed(journal) == 3
 
         client = client_for(srv)
         report = client.contacts.migrate_all(  # type: ignore[attr-defined]
-            (contact(i) for i in range(n)), batch_size=10, journal=journal,
-            rate_limit=pace(min_interval=0.25),
-        )  # fmt: skip
+            (contact(i) for i in range(n)), batch_size=10, journal=journal, rate_limit=pace()
+        )
         assert report.ok and report.items_previously_accepted == 30
         assert report.items_accepted == n - 30
         assert srv.recorded == {f"ext-{i}": 1 for i in range(n)}
@@ -116,6 +123,6 @@ def test_killed_while_a_batch_is_in_flight_its_outcome_is_unknown(tmp_path: Path
         report = client.contacts.migrate_all(  # type: ignore[attr-defined]
             (contact(i) for i in range(N)), batch_size=10, journal=journal, rate_limit=pace(),
             resend_unknown=True,
-        )  # fmt: skip
+        )
         assert report.ok and report.items_accepted == 10
         assert srv.recorded == {f"ext-{i}": 1 for i in range(N)}

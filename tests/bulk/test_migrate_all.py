@@ -75,21 +75,16 @@ async def test_invalid_records_are_skipped_and_reported_with_position_and_errors
 
 
 async def test_model_instances_are_not_validated_again(
-    server: MigrateServer, flavor: str, monkeypatch: pytest.MonkeyPatch
+    server: MigrateServer, flavor: str
 ) -> None:
-    calls: list[object] = []
-    validate = Contact.model_validate
-
-    def counting(obj: Any, *args: Any, **kwargs: Any) -> Contact:
-        calls.append(obj)
-        return validate(obj, *args, **kwargs)
-
-    monkeypatch.setattr(Contact, "model_validate", counting)
-    typed = [Contact(external_id="ext-0"), Contact.model_validate(contact(1))]
-    calls.clear()
-    report = await migrate(server, flavor, [*typed, contact(2)])
+    # model_construct skips validation: this instance would fail it, so a client that
+    # validated instances again would reject it; ours sends it as it is, and pydantic's
+    # serializer (which does not validate either) warns about the odd value.
+    unchecked = Contact.model_construct(external_id="ext-0", email_verified="not a bool")
+    typed = Contact.model_validate(contact(1))
+    with pytest.warns(UserWarning, match="Expected `bool`"):
+        report = await migrate(server, flavor, [unchecked, typed, contact(2)])
     assert report.items_accepted == 3 and not report.rejected
-    assert calls == [contact(2)]  # the mapping only; the instances went as they were
     assert server.recorded == {"ext-0": 1, "ext-1": 1, "ext-2": 1}
 
 
@@ -135,7 +130,9 @@ async def test_async_iterables_are_accepted(server: MigrateServer) -> None:
 
 async def test_requests_keep_the_pace(flavor: str) -> None:
     interval = 0.05
-    with make_server(limits=Limits(min_interval=interval, max_items=50)) as srv:
+    # 10 ms of jitter allowed (a loaded machine); an unpaced client is ~50 ms early
+    limits = Limits(min_interval=interval, max_items=50, tolerance=0.01)
+    with make_server(limits=limits) as srv:
         start = time.monotonic()
         report = await migrate(
             srv, flavor, (contact(i) for i in range(100)), rate_limit=pace(min_interval=interval)
@@ -143,21 +140,20 @@ async def test_requests_keep_the_pace(flavor: str) -> None:
         elapsed = time.monotonic() - start
     assert report.items_accepted == 100
     assert elapsed >= 9 * interval
-    early = srv.outcomes().count("429-interval")
-    # a new connection makes the first arrival late, so the second may look early; unpaced,
-    # about every other request would be early
-    assert early <= 2, srv.outcomes()
+    assert srv.outcomes().count("429-interval") <= 1, srv.outcomes()
 
 
 async def test_hourly_cap_of_a_tier_is_kept_with_a_sliding_window(flavor: str) -> None:
-    limits = Limits(min_interval=0.01, max_per_window=3, window=0.3, max_items=50)
+    limits = Limits(min_interval=0.01, max_per_window=3, window=0.3, max_items=50,
+                    tolerance=0.02)
     with make_server(limits=limits) as srv:
         limit = pace(min_interval=0.01, max_requests=3, window=0.3)
         report = await migrate(srv, flavor, (contact(i) for i in range(70)), rate_limit=limit)
         starts = sorted(s.arrived for s in srv.seen if s.outcome == "ok")
     assert report.items_accepted == 70
+    # unpaced, every fourth request would be refused, 0.27 s early
     assert "429-window" not in srv.outcomes()
-    assert all(b - a >= 0.3 for a, b in zip(starts, starts[3:], strict=False))
+    assert all(b - a >= 0.28 for a, b in zip(starts, starts[3:], strict=False))
 
 
 async def test_retry_after_is_honoured(flavor: str) -> None:

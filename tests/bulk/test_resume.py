@@ -53,7 +53,7 @@ async def test_rerun_sends_refused_batches_and_reports_in_flight_ones(
         first = await migrate(srv, flavor, items, journal=journal)
         assert first.items_accepted == 40 and len(first.failed) == len(first.unknown) == 1
         assert states(journal) == {0: "confirmed", 1: "failed", 2: "confirmed",
-                                   3: "unknown", 4: "confirmed", 5: "confirmed"}  # fmt: skip
+                                   3: "unknown", 4: "confirmed", 5: "confirmed"}
 
         second = await migrate(srv, flavor, items, journal=journal)
         assert second.items_previously_accepted == 40 and second.batches_previously_accepted == 4
@@ -82,11 +82,11 @@ async def test_a_run_stopped_between_batches_resumes_exactly_once(
 
     with pytest.raises(KeyboardInterrupt):
         await migrate(server, flavor, (contact(i) for i in range(95)), journal=journal,
-                      progress=stop_after_three)  # fmt: skip
+                      progress=stop_after_three)
     assert sum(server.recorded.values()) == 30
     # a different batch size on the rerun: skipping is by position, not by batch number
     report = await migrate(server, flavor, (contact(i) for i in range(95)), journal=journal,
-                           batch_size=25)  # fmt: skip
+                           batch_size=25)
     assert report.items_previously_accepted == 30 and report.items_accepted == 65
     assert server.recorded == {f"ext-{i}": 1 for i in range(95)}
     assert [len(b) for b in server.batches][3:] == [25, 25, 15]
@@ -138,6 +138,6 @@ async def test_pace_carries_over_from_the_journal(flavor: str, tmp_path: Path) -
     with make_server(limits=Limits(min_interval=0.3, max_items=50)) as srv:
         await migrate(srv, flavor, [contact(0)], journal=journal, rate_limit=pace(min_interval=0.3))
         await migrate(srv, flavor, [contact(0), contact(1)], journal=journal,
-                      rate_limit=pace(min_interval=0.3))  # fmt: skip
+                      rate_limit=pace(min_interval=0.3))
         outcomes = srv.outcomes()
     assert outcomes == ["ok", "ok"]  # no 429: the second run waited for the first's request

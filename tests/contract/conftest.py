@@ -12,17 +12,14 @@ import os
 from collections.abc import Iterator
 
 import pytest
-from prism_server import PRISM, ROOT, Prism, start_prism, stop_prism
+from prism_server import Prism, missing_prism, start_prism, stop_prism
 
 
 @pytest.fixture(scope="session")
 def prism(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Prism]:
-    if not os.access(PRISM, os.X_OK):
-        pytest.fail(
-            f"Prism is not installed ({PRISM.relative_to(ROOT)} is missing): run `make test`, "
-            "which installs it from tools/package-lock.json with `npm ci`",
-            pytrace=False,
-        )
+    problem = missing_prism()
+    if problem is not None:
+        pytest.fail(problem, pytrace=False)  # not a skip: `make test` always installs it
     log = tmp_path_factory.mktemp("prism") / "prism.log"
     try:
         process, base_url = start_prism(log)

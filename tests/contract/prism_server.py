@@ -32,11 +32,15 @@ _RESTARTS = 2
 @dataclass(frozen=True)
 class Prism:
     base_url: str
-    log: Path
+    log: Path  # Prism's own log of every request, for a failing test's reader
 
-    def log_tail(self, lines: int = 40) -> str:
-        text = self.log.read_text(errors="replace") if self.log.exists() else ""
-        return "\n".join(text.splitlines()[-lines:])
+
+def missing_prism(prism: Path = PRISM) -> str | None:
+    """Why Prism cannot be started, or None when it can."""
+    if os.access(prism, os.X_OK):
+        return None
+    return (f"Prism is not installed ({prism} is missing): run `make test`, which installs "
+            "it from tools/package-lock.json with `npm ci`")
 
 
 def violations(response: httpx.Response) -> list[str]:
@@ -94,7 +98,9 @@ def _start(log: Path) -> tuple[subprocess.Popen[bytes], int]:
     return process, port
 
 
-def start_prism(log: Path, *, timeout: float = _START_TIMEOUT) -> tuple[subprocess.Popen[bytes], str]:
+def start_prism(
+    log: Path, *, timeout: float = _START_TIMEOUT
+) -> tuple[subprocess.Popen[bytes], str]:
     """Start Prism, wait until it listens, return it and its base URL.
 
     Raises RuntimeError with Prism's log when it does not listen in time.

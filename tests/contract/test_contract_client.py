@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable, Coroutine, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+import masivo_client
 import pytest
 import yaml
-from prism_server import SPEC, Prism, violations
 from contract_data import (
     ACCOUNT_ID,
     API_KEY,
@@ -26,9 +26,8 @@ from contract_data import (
     SMALL_CONTACTS,
     TOKEN,
 )
-
-import masivo_client
 from masivo_client import APIStatusError, AsyncMasivo, Masivo, models
+from prism_server import SPEC, Prism, violations
 
 pytestmark = pytest.mark.prism
 
@@ -69,22 +68,28 @@ def judged(prism: Prism, wire: Wire) -> Iterator[None]:
         pytest.fail(
             f"Prism refused {exc.request.method} {exc.request.url.path} with "
             f"{exc.status_code}: {violations(exc.response) or exc.body}\n"
-            f"request body: {exc.request.content[:2000]!r}",
+            f"request body: {exc.request.content[:2000]!r}\nPrism's log: {prism.log}",
             pytrace=False,
         )
     wire.check_no_violations()
 
 
-def sync_client(prism: Prism, wire: Wire, **credentials: str) -> Masivo:
-    http = httpx.Client(event_hooks={"response": [wire.record]})
-    return Masivo(base_url=prism.base_url, account_id=ACCOUNT_ID, http_client=http,
-                  max_retries=0, **credentials)
+@contextmanager
+def sync_client(prism: Prism, wire: Wire, **credentials: str) -> Iterator[Masivo]:
+    """A client of Prism whose every exchange `wire` records; no retries, so a refusal
+    shows at once."""
+    with (httpx.Client(event_hooks={"response": [wire.record]}) as http,
+          Masivo(base_url=prism.base_url, account_id=ACCOUNT_ID, http_client=http,
+                 max_retries=0, **credentials) as client):
+        yield client
 
 
-def async_client(prism: Prism, wire: Wire, **credentials: str) -> AsyncMasivo:
-    http = httpx.AsyncClient(event_hooks={"response": [wire.arecord]})
-    return AsyncMasivo(base_url=prism.base_url, account_id=ACCOUNT_ID, http_client=http,
-                       max_retries=0, **credentials)
+@asynccontextmanager
+async def async_client(prism: Prism, wire: Wire, **credentials: str) -> AsyncIterator[AsyncMasivo]:
+    async with (httpx.AsyncClient(event_hooks={"response": [wire.arecord]}) as http,
+                AsyncMasivo(base_url=prism.base_url, account_id=ACCOUNT_ID, http_client=http,
+                            max_retries=0, **credentials) as client):
+        yield client
 
 
 def run(coroutine: Coroutine[Any, Any, Any]) -> Any:
@@ -167,6 +172,17 @@ def test_operation_gets_its_documented_success_response(
     response = wire.exchanges[-1][1]
     assert response.is_success
     assert result == call.returns.model_validate(response.json())
+
+
+def test_a_refusal_fails_the_test_with_prisms_reasons(prism: Prism) -> None:
+    """`extra_body` is sent unvalidated: here it empties the list, which Prism refuses."""
+    wire = Wire()
+    with (pytest.raises(pytest.fail.Exception) as caught, judged(prism, wire),
+          sync_client(prism, wire, token=TOKEN) as client):
+        client.contacts.migrate(contacts=SMALL_CONTACTS, extra_body={"contacts": []})
+    assert "Prism refused POST /contacts/migrate with 422" in str(caught.value)
+    assert "request.body.contacts: Request body property contacts must NOT have fewer than 1 " \
+        "items" in str(caught.value)
 
 
 def test_authorize_parses_the_documented_token(prism: Prism) -> None:
@@ -260,3 +276,36 @@ def _assert_one_exchange_then_bearer(wire: Wire) -> None:
     for request, _ in wire.exchanges[1:]:
         assert request.headers["authorization"] == f"Bearer {AUTHORIZE_EXAMPLE}"
         assert "x-api-key" not in request.headers
+
+
+# -- the bulk method: batches of valid records only, each judged by Prism ---------------
+
+BULK_INPUT = [FULL_CONTACT, {"external_id": "crm-bad", "loyalty_points": 10}, *SMALL_CONTACTS]
+
+
+def _assert_bulk_report(report: Any, wire: Wire) -> None:
+    assert report.stopped is None
+    assert (report.items_read, report.items_valid, report.items_accepted) == (4, 3, 3)
+    assert report.batches_accepted == 1
+    assert [item.index for item in report.rejected] == [1]
+    assert report.failed == [] and report.unknown == []
+    assert wire.routes() == ["POST /contacts/migrate"]
+    assert sent_json(wire.exchanges[0][0]) == {"contacts": [FULL_CONTACT, *SMALL_CONTACTS]}
+
+
+def test_migrate_all_sends_only_valid_records_sync(prism: Prism) -> None:
+    wire = Wire()
+    with judged(prism, wire), sync_client(prism, wire, token=TOKEN) as client:
+        report = client.contacts.migrate_all(iter(BULK_INPUT))
+    _assert_bulk_report(report, wire)
+
+
+def test_migrate_all_sends_only_valid_records_async(prism: Prism) -> None:
+    async def go() -> Any:
+        async with async_client(prism, wire, token=TOKEN) as client:
+            return await client.contacts.migrate_all(iter(BULK_INPUT))
+
+    wire = Wire()
+    with judged(prism, wire):
+        report = run(go())
+    _assert_bulk_report(report, wire)

@@ -8,15 +8,17 @@ sent, naming the same field: the client and Prism agree on what the spec forbids
 from __future__ import annotations
 
 import copy
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
 import pytest
 import yaml
 from contract_data import ACCOUNT_ID, API_KEY, FULL_CONTACT, TOKEN
-from prism_server import SPEC, Prism, violations
-
 from masivo_client import Masivo, RequestValidationError
+from prism_server import SPEC, Prism, violations
 
 pytestmark = pytest.mark.prism
 
@@ -26,6 +28,16 @@ GOOD_HEADERS = {"authorization": f"Bearer {TOKEN}", "x-account-id": ACCOUNT_ID}
 def migrate(prism: Prism, body: object, headers: dict[str, str] | None = None) -> httpx.Response:
     return httpx.post(f"{prism.base_url}/contacts/migrate", json=body,
                       headers=GOOD_HEADERS if headers is None else headers)
+
+
+@contextmanager
+def recording_client(prism: Prism) -> Iterator[tuple[Masivo, list[httpx.Request]]]:
+    """A client of Prism and the list of the requests it sends."""
+    sent: list[httpx.Request] = []
+    with (httpx.Client(event_hooks={"request": [sent.append]}) as http,
+          Masivo(token=TOKEN, account_id=ACCOUNT_ID, base_url=prism.base_url,
+                 http_client=http) as client):
+        yield client, sent
 
 
 def with_change(path: tuple[str | int, ...], value: object) -> dict[str, Any]:
@@ -129,12 +141,9 @@ def test_prism_and_the_client_refuse_what_the_spec_forbids(
     assert response.status_code == 422, f"Prism accepted a body with {what}"
     assert any(v.startswith(f"{location}:") and message in v for v in found), found
 
-    sent: list[httpx.Request] = []
-    http = httpx.Client(event_hooks={"request": [sent.append]})
-    with Masivo(token=TOKEN, account_id=ACCOUNT_ID, base_url=prism.base_url,
-                http_client=http) as client, pytest.raises(RequestValidationError) as caught:
+    with (recording_client(prism) as (client, sent),
+          pytest.raises(RequestValidationError) as caught):
         client.contacts.migrate(contacts=contacts)
-    http.close()
     assert sent == []
     assert client_location in str(caught.value)
 
@@ -158,3 +167,24 @@ def test_bad_requests_cover_every_strict_enumeration() -> None:
     assert strict_properties == {"gender", "status", "payment_method"}
     tested = {case[4].rsplit(".", 1)[-1] for case in BAD_BODIES}
     assert strict_properties <= tested
+
+
+def test_null_for_a_non_nullable_field_is_refused_before_sending(prism: Prism) -> None:
+    body = {"contacts": [{"external_id": "crm-1", "email": None}]}
+    response = migrate(prism, body)
+    assert response.status_code == 422
+    assert any("contacts.0.email" in v and "must be string" in v for v in violations(response))
+
+    with (recording_client(prism) as (client, sent),
+          pytest.raises(RequestValidationError) as caught):
+        client.contacts.migrate(contacts=body["contacts"])
+    assert sent == []
+    assert "contacts[0].email" in str(caught.value)
+
+
+def test_null_is_sent_where_the_spec_allows_it(prism: Prism) -> None:
+    contacts = [{"external_id": "crm-1", "deleted_at": None}]
+    with recording_client(prism) as (client, sent):
+        result = client.contacts.migrate(contacts=contacts)
+    assert result.data.message
+    assert json.loads(sent[0].content) == {"contacts": contacts}

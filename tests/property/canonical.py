@@ -24,7 +24,6 @@ import datetime
 from typing import Any
 
 import jsonschema
-
 from spec_schemas import FORMAT_CHECKER
 
 
@@ -57,7 +56,7 @@ def canonical(value: Any, schema: dict[str, Any] | None = None) -> Any:
     if isinstance(value, str):
         fmt = schema.get("format")
         if fmt == "date-time":
-            parsed = datetime.datetime.fromisoformat(value)
+            parsed = datetime.datetime.fromisoformat(value.upper())  # RFC 3339 allows t, z
             return ("date-time", parsed, parsed.utcoffset())
         if fmt == "uuid":
             return ("uuid", value.lower())

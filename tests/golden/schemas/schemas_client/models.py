@@ -7,6 +7,9 @@ Request models reject unknown fields where the spec closes them
 """
 
 from __future__ import annotations
+from typing import Any
+
+from pydantic import field_validator
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -212,6 +215,14 @@ class Owner(BaseModel):
     metadata: dict[str, StrictStr] | None = None
     operation: Operation2 | None = None
     query: Query2 | None = None
+
+    @field_validator("favourite_color", "metadata", "operation", "query", mode="before")
+    @classmethod
+    def _refuse_null(cls, value: Any) -> Any:
+        # Optional in the spec, but not nullable: leave the field out instead.
+        if value is None:
+            raise ValueError("null is not allowed; leave the field out instead")
+        return value
 
 
 class ListPetsResponse(RootModel[list[Pet]]):

@@ -1,0 +1,81 @@
+"""The result cache may make a run faster, never different."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from generator import cache
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.delenv("CLIENTGEN_NO_CACHE", raising=False)
+    monkeypatch.setenv("CLIENTGEN_CACHE_DIR", str(tmp_path))
+    return tmp_path
+
+
+def counting(result: str) -> tuple[list[int], Callable[[], str]]:
+    calls: list[int] = []
+
+    def compute() -> str:
+        calls.append(1)
+        return result
+
+    return calls, compute
+
+
+def test_a_second_call_with_the_same_key_is_served_from_the_cache(cache_dir: Path) -> None:
+    calls, compute = counting("formatted")
+    assert cache.cached("black", "black", "source", compute) == "formatted"
+    assert cache.cached("black", "black", "source", compute) == "formatted"
+    assert len(calls) == 1
+    assert len(list(cache_dir.rglob("*"))) >= 1
+
+
+def test_another_key_or_kind_is_computed_again(cache_dir: Path) -> None:
+    calls, compute = counting("x")
+    cache.cached("black", "black", "one", compute)
+    cache.cached("black", "black", "two", compute)
+    cache.cached("models", "black", "one", compute)
+    assert len(calls) == 3
+
+
+def test_the_library_version_is_part_of_the_key(cache_dir: Path) -> None:
+    calls, compute = counting("x")
+    cache.cached("step", "black", "same", compute)
+    cache.cached("step", "jinja2", "same", compute)
+    assert len(calls) == 2
+    assert cache._salt("black") != cache._salt("jinja2")
+
+
+def test_no_cache_switch_always_computes(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLIENTGEN_NO_CACHE", "1")
+    calls, compute = counting("x")
+    cache.cached("black", "black", "k", compute)
+    cache.cached("black", "black", "k", compute)
+    assert len(calls) == 2
+    assert list(cache_dir.iterdir()) == []
+
+
+def test_an_unreadable_entry_is_recomputed(cache_dir: Path) -> None:
+    calls, compute = counting("good")
+    cache.cached("black", "black", "k", compute)
+    for entry in cache_dir.rglob("*"):
+        if entry.is_file():
+            entry.write_bytes(b"\xff\xfe not utf-8")
+    assert cache.cached("black", "black", "k", compute) == "good"
+    assert len(calls) == 2
+
+
+def test_an_unwritable_cache_costs_speed_not_correctness(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("CLIENTGEN_CACHE_DIR", str(blocker))
+    monkeypatch.delenv("CLIENTGEN_NO_CACHE", raising=False)
+    calls, compute = counting("value")
+    assert cache.cached("black", "black", "k", compute) == "value"
+    assert len(calls) == 1
