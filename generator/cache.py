@@ -41,6 +41,18 @@ def _salt(distribution: str) -> bytes:
     return digest.digest()
 
 
+def folder_for(kind: str) -> Path | None:
+    """A cache folder for a library that keeps its own entries (Jinja's bytecode)."""
+    folder = _folder()
+    if folder is None:
+        return None
+    try:
+        (folder / kind).mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return folder / kind
+
+
 def cached(kind: str, distribution: str, key: str, compute: Callable[[], str]) -> str:
     """`compute()`, or its earlier result for the same key, library and module source."""
     folder = _folder()

@@ -15,6 +15,7 @@ from typing import Any
 import jinja2
 
 from . import api
+from .cache import folder_for
 from .errors import GeneratorError
 from .hints import IMPORTS
 
@@ -59,8 +60,10 @@ def environment(user_templates: Path | None) -> jinja2.Environment:
         loaders.append(jinja2.FileSystemLoader(str(user_templates)))
     loaders.append(jinja2.FileSystemLoader(str(TEMPLATES)))
     # We emit Python, not HTML: HTML escaping would corrupt code; the filters escape instead.
+    bytecode = folder_for("jinja")  # compiled templates; Jinja checks each source's checksum
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
+        bytecode_cache=jinja2.FileSystemBytecodeCache(str(bytecode)) if bytecode else None,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,

@@ -39,9 +39,14 @@ def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None,
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file under `folder` (hidden ones too), by relative path; and empty folders."""
+    """Every file under `folder` (hidden ones too), by relative path; and empty folders.
+
+    Bytecode is left out: importing the committed client (as other tests do) writes it.
+    """
     found: dict[str, bytes] = {}
     for path in sorted(folder.rglob("*")):
+        if "__pycache__" in path.parts:
+            continue
         relative = path.relative_to(folder).as_posix()
         if path.is_file():
             found[relative] = path.read_bytes()
