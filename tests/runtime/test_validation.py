@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
@@ -125,7 +124,8 @@ def test_extra_body_is_merged_last() -> None:
     assert body == {"contacts": [{"raw": 1}], "dry_run": True}
 
 
-def test_ten_thousand_contacts_are_fast() -> None:
+def test_ten_thousand_contacts_validate_in_one_call() -> None:
+    # How fast is measured by `make bench` (cpu per 10,000-contact batch), not here.
     contacts = [
         {
             "external_id": f"crm-{i}",
@@ -140,12 +140,12 @@ def test_ten_thousand_contacts_are_fast() -> None:
         }
         for i in range(10_000)
     ]
-    start = time.perf_counter()
     body = validate_body(MigrateContactsRequest, {"contacts": contacts})
-    elapsed = time.perf_counter() - start
     assert len(body["contacts"]) == 10_000
     assert body["contacts"][9999]["email"] == "ana9999@example.com"
-    assert elapsed < 1.0, f"validating 10,000 contacts took {elapsed:.3f} s"
+    assert body["contacts"][0]["addresses"] == [
+        {"street_1": "Insurgentes Sur", "city": "CDMX", "zip_code": "03100"}
+    ]
 
 
 def test_a_pattern_mismatch_does_not_print_the_regex() -> None:
