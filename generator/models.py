@@ -16,6 +16,7 @@ from typing import Any
 
 from .cache import cached
 from .errors import GeneratorError
+from .finite_numbers import refuse_non_finite
 from .nullability import refuse_null
 
 _ALLOWED_IMPORTS = frozenset(
@@ -145,6 +146,7 @@ def _generate(schema_document: dict[str, Any], expected: Iterable[str]) -> str:
     if not isinstance(source, str):
         raise GeneratorError("datamodel-code-generator returned several modules; expected one")
     source = refuse_null(_strip_header(source), document["components"]["schemas"])
+    source = refuse_non_finite(source)
     _check(source, set(expected))
     return source
 

@@ -7,6 +7,7 @@ Request models reject unknown fields where the spec closes them
 """
 
 from __future__ import annotations
+from pydantic import ConfigDict
 from typing import Any
 
 from pydantic import field_validator
@@ -36,6 +37,7 @@ class Address(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         populate_by_name=True,
+        allow_inf_nan=False,
     )
     street_1: Annotated[
         StrictStr | None, Field(examples=["Avenida Insurgentes Sur"])
@@ -109,6 +111,7 @@ class BillingInfo(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         populate_by_name=True,
+        allow_inf_nan=False,
     )
     document_number: Annotated[StrictStr | None, Field(examples=["GALA900101ABC"])] = (
         None
@@ -201,6 +204,7 @@ class Redeem(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         populate_by_name=True,
+        allow_inf_nan=False,
     )
     id: Annotated[
         UUID | None, Field(examples=["3c90c3cc-0d44-4b50-8888-8dd25736052a"])
@@ -269,6 +273,7 @@ class MigrateContactsResult(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
+        allow_inf_nan=False,
     )
     message: Annotated[
         StrictStr, Field(examples=["Contacts batch enqueued successfully"])
@@ -288,6 +293,7 @@ class AuthorizeResponse(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
+        allow_inf_nan=False,
     )
     data: Annotated[
         StrictStr,
@@ -313,6 +319,7 @@ class Error(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
+        allow_inf_nan=False,
     )
     error: Annotated[StrictStr | None, Field(examples=["Invalid customer entry"])] = (
         None
@@ -338,6 +345,7 @@ class Payment(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         populate_by_name=True,
+        allow_inf_nan=False,
     )
     method: Annotated[PaymentMethod | StrictStr | None, Field(examples=["CREDIT"])] = (
         None
@@ -402,6 +410,7 @@ class Product(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         populate_by_name=True,
+        allow_inf_nan=False,
     )
     sku: Annotated[StrictStr | None, Field(examples=["SKU-12345"])] = None
     """
@@ -460,6 +469,7 @@ class Shipping(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         populate_by_name=True,
+        allow_inf_nan=False,
     )
     value: Annotated[StrictFloat | None, Field(examples=[3.25])] = None
     """
@@ -502,6 +512,7 @@ class MigrateContactsResponse(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
+        allow_inf_nan=False,
     )
     data: MigrateContactsResult
 
@@ -517,6 +528,7 @@ class Order(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         populate_by_name=True,
+        allow_inf_nan=False,
     )
     purchase_id: Annotated[StrictStr | None, Field(examples=["order-000456"])] = None
     """
@@ -600,6 +612,7 @@ class Contact(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         populate_by_name=True,
+        allow_inf_nan=False,
     )
     created_at: Annotated[
         AwareDatetime | None, Field(examples=["2023-11-07T05:31:56Z"])
@@ -762,6 +775,7 @@ class MigrateContactsRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         populate_by_name=True,
+        allow_inf_nan=False,
     )
     contacts: Annotated[list[Contact], Field(max_length=10000, min_length=1)]
     """

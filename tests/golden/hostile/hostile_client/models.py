@@ -7,6 +7,7 @@ Request models reject unknown fields where the spec closes them
 """
 
 from __future__ import annotations
+from pydantic import ConfigDict
 from pydantic import BaseModel, ConfigDict, Field, RootModel, StrictInt, StrictStr
 from typing import Annotated, Any, Literal
 from enum import StrEnum
@@ -16,6 +17,7 @@ class Nested(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
+        allow_inf_nan=False,
     )
     x_y: Annotated[
         StrictStr | None, Field(alias="x\ny", examples=['"""\nimport os'])
@@ -26,6 +28,7 @@ class Square(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
+        allow_inf_nan=False,
     )
     k_i_nd: Annotated[Literal["square"], Field(alias="k'i\"nd")]
 
@@ -54,6 +57,7 @@ class Payload(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
+        allow_inf_nan=False,
     )
     a_b: Annotated[
         StrictStr,
@@ -88,6 +92,7 @@ class Payload(BaseModel):
     controls: StrictStr | None = None
     """
     NUL\x00 BEL VT FF ESC NEL LS  PS  TAB	 CR
+    model_config = ConfigDict(allow_inf_nan=False)
  end
     """
 

@@ -7,6 +7,7 @@ Request models reject unknown fields where the spec closes them
 """
 
 from __future__ import annotations
+from pydantic import ConfigDict
 from pydantic import BaseModel, ConfigDict, StrictInt, StrictStr
 from enum import StrEnum
 
@@ -15,6 +16,7 @@ class Problem(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
+        allow_inf_nan=False,
     )
     detail: StrictStr | None = None
 
@@ -23,6 +25,7 @@ class Tag(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
+        allow_inf_nan=False,
     )
     name: StrictStr | None = None
 
@@ -36,6 +39,7 @@ class Thing(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
+        allow_inf_nan=False,
     )
     id: StrictInt
     label: StrictStr
@@ -47,5 +51,6 @@ class ThingPage(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
+        allow_inf_nan=False,
     )
     items: list[Thing] | None = None

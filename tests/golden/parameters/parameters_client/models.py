@@ -7,6 +7,7 @@ Request models reject unknown fields where the spec closes them
 """
 
 from __future__ import annotations
+from pydantic import ConfigDict
 from uuid import UUID
 from pydantic import BaseModel, ConfigDict, RootModel, StrictFloat, StrictInt, StrictStr
 
@@ -15,6 +16,7 @@ class Item(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
+        allow_inf_nan=False,
     )
     id: UUID
     name: StrictStr
@@ -25,10 +27,12 @@ class ListResponse(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
+        allow_inf_nan=False,
     )
     items: list[Item]
     next: StrictStr | None = None
 
 
 class StrResponse(RootModel[StrictInt]):
+    model_config = ConfigDict(allow_inf_nan=False)
     root: StrictInt

@@ -7,6 +7,7 @@ Request models reject unknown fields where the spec closes them
 """
 
 from __future__ import annotations
+from pydantic import ConfigDict
 from typing import Any
 
 from pydantic import field_validator
@@ -29,6 +30,7 @@ class PetBase(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
+        allow_inf_nan=False,
     )
     pet_type: StrictStr
     name: StrictStr
@@ -42,6 +44,7 @@ class PetBase(BaseModel):
 class Cat(PetBase):
     model_config = ConfigDict(
         populate_by_name=True,
+        allow_inf_nan=False,
     )
     pet_type: Literal["cat"]
     lives: Annotated[StrictInt | None, Field(ge=0, le=9)] = 9
@@ -50,6 +53,7 @@ class Cat(PetBase):
 class Dog(PetBase):
     model_config = ConfigDict(
         populate_by_name=True,
+        allow_inf_nan=False,
     )
     pet_type: Literal["dog"]
     good: StrictBool | None = True
@@ -85,6 +89,7 @@ class Field2(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
+        allow_inf_nan=False,
     )
     class_: Annotated[StrictStr | None, Field(alias="class")] = None
     """
@@ -106,6 +111,7 @@ class BaseModel2(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
+        allow_inf_nan=False,
     )
     field: Field2 | None = None
     level: Level | None = None
@@ -120,6 +126,7 @@ class Operation2(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
+        allow_inf_nan=False,
     )
     op: StrictStr | None = None
 
@@ -132,6 +139,7 @@ class Query2(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
+        allow_inf_nan=False,
     )
     q: StrictStr | None = None
 
@@ -144,6 +152,7 @@ class Schemas2(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
+        allow_inf_nan=False,
     )
     s: StrictStr | None = None
 
@@ -156,6 +165,7 @@ class NotFoundError2(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
+        allow_inf_nan=False,
     )
     e: StrictStr | None = None
 
@@ -164,6 +174,7 @@ class Error(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
+        allow_inf_nan=False,
     )
     error: StrictStr | None = None
     details: StrictStr | None = None
@@ -177,6 +188,7 @@ class MyOddSchemaName(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
+        allow_inf_nan=False,
     )
     x: StrictFloat | None = None
 
@@ -189,11 +201,13 @@ class Accents(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
+        allow_inf_nan=False,
     )
     crème: StrictStr | None = None
 
 
 class Pet(RootModel[Cat | Dog]):
+    model_config = ConfigDict(allow_inf_nan=False)
     root: Annotated[Cat | Dog, Field(discriminator="pet_type")]
     """
     A cat or a dog, told apart by `pet_type`.
@@ -204,6 +218,7 @@ class Owner(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         populate_by_name=True,
+        allow_inf_nan=False,
     )
     name: Annotated[StrictStr, Field(min_length=1)]
     pets: list[Pet]
@@ -226,4 +241,5 @@ class Owner(BaseModel):
 
 
 class ListPetsResponse(RootModel[list[Pet]]):
+    model_config = ConfigDict(allow_inf_nan=False)
     root: list[Pet]
