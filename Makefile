@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: generate test check lint typecheck bench env lock clean goldens
+.PHONY: generate test check lint bench env lock clean goldens prism
 
 generate: $(STAMP)  ## regenerate generated/ from spec/ (a no-op when nothing changed)
 	$(PY) -m generator
@@ -36,7 +36,6 @@ bench: $(STAMP) .venv-bench/.installed  ## timings and ratios against the peers,
 # installs exactly tools/package-lock.json; install scripts are off: Prism needs none.
 PRISM_STAMP := tools/node_modules/.installed
 
-.PHONY: prism
 prism: $(PRISM_STAMP)
 
 test: prism
@@ -53,12 +52,13 @@ $(STAMP): requirements/dev.txt pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $(STAMP)
 
-lock:  ## re-resolve requirements/*.txt from pyproject.toml (needs network to PyPI)
+lock: $(STAMP)  ## re-resolve requirements/*.txt (hashes, no index URLs) from their sources
 	$(PY) -m pip install --quiet uv==0.13.9
 	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements/dev.txt
+	$(VENV)/bin/uv pip compile requirements/bench.in --generate-hashes --python-version 3.11 -o requirements/bench.txt
 
 clean:
-	rm -rf $(VENV) .tools tools/node_modules .venv-bench .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) tools/node_modules .venv-bench .pytest_cache .mypy_cache .ruff_cache .hypothesis
 
 goldens: $(STAMP)  ## regenerate generated/ and the fixture goldens in tests/golden/ (review the diff)
 	$(PY) tests/update_goldens.py
