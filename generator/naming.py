@@ -32,6 +32,7 @@ RESERVED_ARGUMENTS = frozenset(
         "object",
         "isinstance",
         "validate_body",
+        "encode_body",
     }
 )
 

@@ -141,6 +141,8 @@ def _query_value(value: object) -> object:
 
 
 def _encode_json(body: object) -> bytes:
+    if isinstance(body, bytes):  # already encoded by ``encode_body``
+        return body
     if isinstance(body, pydantic.BaseModel):
         body = body.model_dump(mode="json", by_alias=True, exclude_unset=True)
     return json.dumps(

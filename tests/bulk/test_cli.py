@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import HERE, make_server
+from bulk_support import HERE, make_server
 from loopback import ACCOUNT, TOKEN, Limits, MigrateServer, contact
 from masivo_client.__main__ import COMMANDS
 from masivo_client._bulk_report import Progress

@@ -9,7 +9,7 @@ from collections import Counter
 from typing import Any
 
 import pytest
-from conftest import client_for, make_server, pace
+from bulk_support import client_for, make_server, pace
 from loopback import MigrateServer, contact
 from masivo_client._bulk import FailedBatch
 

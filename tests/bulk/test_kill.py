@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import HERE, client_for, make_server, pace
+from bulk_support import HERE, client_for, make_server, pace
 from loopback import MigrateServer, contact
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX signals")

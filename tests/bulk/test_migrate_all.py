@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
-from conftest import client_for, make_server, pace
+from bulk_support import client_for, make_server, pace
 from loopback import Limits, MigrateServer, contact
 from masivo_client import Contact
 from masivo_client._bulk import InvalidItemError, Progress

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import client_for, make_server, pace
+from bulk_support import client_for, make_server, pace
 from loopback import ACCOUNT, MigrateServer, contact
 from masivo_client._bulk import JournalError, Progress
 

@@ -78,7 +78,8 @@ def test_no_spec_text_became_a_call(files: dict[str, bytes]) -> None:
     """The only calls are to names the templates and the model generator write."""
     allowed = {"Operation", "PathParam", "QueryParam", "HeaderParam", "RequestOptions",
                "Field", "ConfigDict", "ClientConfig", "ApiKeyAuth", "CredentialSpec",
-               "ParamDefault", "isinstance", "validate_body", "to_raw_response_wrapper",
+               "ParamDefault", "isinstance", "validate_body", "encode_body",
+               "to_raw_response_wrapper",
                "async_to_raw_response_wrapper", "request", "__init__", "super", "_copy_with"}
     allowed |= {"Evil", "AsyncEvil", "Init", "AsyncInit", "HostileWithRawResponse",
                 "AsyncHostileWithRawResponse", "EvilWithRawResponse",

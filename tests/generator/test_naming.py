@@ -122,7 +122,7 @@ def test_namespace_hands_out_unique_names() -> None:
 
 def test_reserved_arguments_cover_what_method_bodies_use() -> None:
     for name in ("self", "timeout", "extra_headers", "extra_body", "max_retries", "dict",
-                 "str", "object", "isinstance", "validate_body"):
+                 "str", "object", "isinstance", "validate_body", "encode_body"):
         assert name in RESERVED_ARGUMENTS
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 from masivo_client._exceptions import RequestValidationError
-from masivo_client._validation import validate_body
+from masivo_client._validation import encode_body, validate_body
 from masivo_client.models import Contact, Gender, MigrateContactsRequest
 
 
@@ -159,3 +160,22 @@ def test_a_pattern_mismatch_does_not_print_the_regex() -> None:
     assert (
         str(info.value) == "email: String does not match the expected format (got 'ana@@example')"
     )
+
+
+def test_encoded_body_is_the_validated_body_as_compact_json() -> None:
+    contacts = [
+        {"external_id": "a", "first_name": "Zoë", "order": {"value": 20.95}},
+        Contact(external_id="b", gender="FEMALE"),
+    ]
+    data = {"contacts": contacts}
+    expected = json.dumps(
+        validate_body(MigrateContactsRequest, data), ensure_ascii=False, separators=(",", ":")
+    ).encode()
+    assert encode_body(MigrateContactsRequest, data) == expected
+    with_extra = encode_body(MigrateContactsRequest, data, extra_body={"dry": True})
+    assert json.loads(with_extra) == {**json.loads(expected), "dry": True}
+
+
+def test_encode_body_reports_bad_records_like_validate_body() -> None:
+    with pytest.raises(RequestValidationError, match=r"contacts\[1\]\.email"):
+        encode_body(MigrateContactsRequest, {"contacts": [{}, {"email": "nope"}]})

@@ -19,7 +19,7 @@ from .._base_client import (
 )
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
-from .._validation import validate_body
+from .._validation import encode_body
 from ..models import Contact, MigrateContactsRequest, MigrateContactsResponse
 from collections.abc import AsyncIterable, Iterable
 from typing import Literal
@@ -118,9 +118,7 @@ class Contacts(SyncAPIResource):
                 "account_id": account_id,
                 "timezone": timezone,
             },
-            json_body=validate_body(
-                MigrateContactsRequest, _body, extra_body=extra_body
-            ),
+            json_body=encode_body(MigrateContactsRequest, _body, extra_body=extra_body),
             options=RequestOptions(
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -301,9 +299,7 @@ class AsyncContacts(AsyncAPIResource):
                 "account_id": account_id,
                 "timezone": timezone,
             },
-            json_body=validate_body(
-                MigrateContactsRequest, _body, extra_body=extra_body
-            ),
+            json_body=encode_body(MigrateContactsRequest, _body, extra_body=extra_body),
             options=RequestOptions(
                 extra_headers=extra_headers,
                 extra_query=extra_query,

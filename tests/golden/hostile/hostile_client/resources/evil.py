@@ -21,7 +21,7 @@ from .._base_client import (
 )
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
-from .._validation import validate_body
+from .._validation import encode_body
 from ..models import Kind, Payload
 
 __all__ = [
@@ -137,7 +137,7 @@ class Evil(SyncAPIResource):
                 "evil_import_os": evil_import_os,
                 "q": q,
             },
-            json_body=validate_body(Payload, _body, extra_body=extra_body),
+            json_body=encode_body(Payload, _body, extra_body=extra_body),
             options=RequestOptions(
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -236,7 +236,7 @@ class AsyncEvil(AsyncAPIResource):
                 "evil_import_os": evil_import_os,
                 "q": q,
             },
-            json_body=validate_body(Payload, _body, extra_body=extra_body),
+            json_body=encode_body(Payload, _body, extra_body=extra_body),
             options=RequestOptions(
                 extra_headers=extra_headers,
                 extra_query=extra_query,

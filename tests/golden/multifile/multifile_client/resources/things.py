@@ -19,7 +19,7 @@ from .._base_client import (
 )
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
-from .._validation import validate_body
+from .._validation import encode_body
 from ..models import Tag, Thing, ThingPage
 
 __all__ = [
@@ -95,7 +95,7 @@ class Things(SyncAPIResource):
             _CREATE_THING,
             cast_to=Thing,
             params={},
-            json_body=validate_body(Thing, _body, extra_body=extra_body),
+            json_body=encode_body(Thing, _body, extra_body=extra_body),
             options=RequestOptions(
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -193,7 +193,7 @@ class AsyncThings(AsyncAPIResource):
             _CREATE_THING,
             cast_to=Thing,
             params={},
-            json_body=validate_body(Thing, _body, extra_body=extra_body),
+            json_body=encode_body(Thing, _body, extra_body=extra_body),
             options=RequestOptions(
                 extra_headers=extra_headers,
                 extra_query=extra_query,

@@ -23,7 +23,7 @@ from .._base_client import (
 )
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
-from .._validation import validate_body
+from .._validation import encode_body
 from ..models import Item, ListResponse, StrResponse
 
 __all__ = [
@@ -241,7 +241,7 @@ class Items(SyncAPIResource):
             _LIST_2,
             cast_to=Item,
             params={},
-            json_body=validate_body(Item, _body, extra_body=extra_body),
+            json_body=encode_body(Item, _body, extra_body=extra_body),
             options=RequestOptions(
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -448,7 +448,7 @@ class AsyncItems(AsyncAPIResource):
             _LIST_2,
             cast_to=Item,
             params={},
-            json_body=validate_body(Item, _body, extra_body=extra_body),
+            json_body=encode_body(Item, _body, extra_body=extra_body),
             options=RequestOptions(
                 extra_headers=extra_headers,
                 extra_query=extra_query,

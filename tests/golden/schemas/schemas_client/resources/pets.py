@@ -19,7 +19,7 @@ from .._base_client import (
 )
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
-from .._validation import validate_body
+from .._validation import encode_body
 from ..models import BaseModel2, Color, ListPetsResponse, Operation2, Owner, Pet, Query2
 
 __all__ = [
@@ -126,7 +126,7 @@ class Pets(SyncAPIResource):
             _CREATE_OWNER,
             cast_to=Owner,
             params={},
-            json_body=validate_body(Owner, _body, extra_body=extra_body),
+            json_body=encode_body(Owner, _body, extra_body=extra_body),
             options=RequestOptions(
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -313,7 +313,7 @@ class AsyncPets(AsyncAPIResource):
             _CREATE_OWNER,
             cast_to=Owner,
             params={},
-            json_body=validate_body(Owner, _body, extra_body=extra_body),
+            json_body=encode_body(Owner, _body, extra_body=extra_body),
             options=RequestOptions(
                 extra_headers=extra_headers,
                 extra_query=extra_query,
