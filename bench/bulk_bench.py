@@ -81,8 +81,7 @@ def cpu(n: int = 10_000, repeat: int = 15) -> dict[str, float]:
     """Client CPU for one batch of ``n`` contacts, as ratios to orjson.dumps of the dicts."""
     import orjson
     from masivo_client import Contact, Masivo, MigrateContactsRequest, _bulk
-    from masivo_client._base_client import _encode_json
-    from masivo_client._validation import validate_body
+    from masivo_client._validation import encode_body
     from masivo_client.resources.contacts import _MIGRATE_BULK
 
     dicts = [contact(i) for i in range(n)]
@@ -102,7 +101,7 @@ def cpu(n: int = 10_000, repeat: int = 15) -> dict[str, float]:
         assert report.items_accepted == n
 
     def single(items: list[Any]) -> None:  # what `client.contacts.migrate(contacts=...)` does
-        _encode_json(validate_body(MigrateContactsRequest, {"contacts": items}))
+        encode_body(MigrateContactsRequest, {"contacts": items})
 
     timings = {
         "orjson": lambda: orjson.dumps({"contacts": dicts}),
