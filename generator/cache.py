@@ -53,18 +53,29 @@ def folder_for(kind: str) -> Path | None:
     return folder / kind
 
 
-def cached(kind: str, distribution: str, key: str, compute: Callable[[], str]) -> str:
-    """`compute()`, or its earlier result for the same key, library and module source."""
+def _entry(kind: str, distribution: str, key: str) -> Path | None:
     folder = _folder()
     if folder is None:
-        return compute()
+        return None
     digest = hashlib.sha256(_salt(distribution) + key.encode()).hexdigest()
-    entry = folder / kind / digest[:2] / digest
+    return folder / kind / digest[:2] / digest
+
+
+def lookup(kind: str, distribution: str, key: str) -> str | None:
+    """The stored result for this key, library and generator source, if any."""
+    entry = _entry(kind, distribution, key)
+    if entry is None:
+        return None
     try:
         return entry.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
-        pass
-    result = compute()
+        return None
+
+
+def store(kind: str, distribution: str, key: str, result: str) -> None:
+    entry = _entry(kind, distribution, key)
+    if entry is None:
+        return
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=entry.parent)
@@ -73,4 +84,13 @@ def cached(kind: str, distribution: str, key: str, compute: Callable[[], str]) -
         os.replace(temporary, entry)  # atomic: a reader never sees half an entry
     except OSError:
         pass  # a read-only or full disk costs speed, not correctness
+
+
+def cached(kind: str, distribution: str, key: str, compute: Callable[[], str]) -> str:
+    """`compute()`, or its earlier result for the same key, library and generator source."""
+    found = lookup(kind, distribution, key)
+    if found is not None:
+        return found
+    result = compute()
+    store(kind, distribution, key, result)
     return result

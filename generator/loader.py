@@ -256,8 +256,12 @@ class _Bundler:
         self.hoisted_schemas[name] = self.bundle(target, target_file, fragment, dst)
 
 
-def load_spec(path: Path) -> LoadedSpec:
-    """Read, bundle and validate the spec at `path`; raise SpecError if anything is wrong."""
+def load_spec(path: Path, *, meta_schema: bool = True) -> LoadedSpec:
+    """Read, bundle and validate the spec at `path`; raise SpecError if anything is wrong.
+
+    With `meta_schema=False` the slow OpenAPI meta-schema check is left to the caller
+    (`validate.MetaSchemaCheck`), which may run it beside other work.
+    """
     root_path = path.resolve()
     root = _read(root_path, str(path))
     if not isinstance(root.data, dict):
@@ -273,7 +277,10 @@ def load_spec(path: Path) -> LoadedSpec:
         digest.update(bundler.files[other].raw)
     loaded = LoadedSpec(data=data, root=root_path, files=[root_path, *others],
                         sha256=digest.hexdigest(), origins=bundler.origins)
-    from .validate import validate_spec  # the validator is slow to import; only here
+    from .validate import check_structure, validate_spec
 
-    validate_spec(loaded)
+    if meta_schema:
+        validate_spec(loaded)
+    else:
+        check_structure(loaded)
     return loaded

@@ -25,17 +25,25 @@ def build_files(config: Config) -> tuple[dict[str, bytes], list[Path], list[str]
     from .models import generate_models
     from .parse import parse
     from .render import header, render_package
+    from .validate import MetaSchemaCheck
 
-    spec = load_spec(config.spec)
-    parsed = parse(spec, config.options())
-    models_source = generate_models(parsed.schema_document, parsed.api.schema_names)
-    texts, static = render_package(parsed.api, models_source, __version__, config.templates)
-    files: dict[str, bytes] = {}
-    for path, text in sorted(texts.items()):
-        content = header(parsed.api, __version__, path) + text if path != "py.typed" else text
-        if path.endswith(".py") and path not in static:
-            content = format_python(content, path)
-        files[path] = content.encode("utf-8")
+    spec = load_spec(config.spec, meta_schema=False)
+    validation = MetaSchemaCheck(spec)  # runs beside the rest on a first run
+    try:
+        parsed = parse(spec, config.options())
+        models_source = generate_models(parsed.schema_document, parsed.api.schema_names)
+        texts, static = render_package(parsed.api, models_source, __version__,
+                                       config.templates)
+        files: dict[str, bytes] = {}
+        for path, text in sorted(texts.items()):
+            content = header(parsed.api, __version__, path) + text if path != "py.typed" else text
+            if path.endswith(".py") and path not in static:
+                content = format_python(content, path)
+            files[path] = content.encode("utf-8")
+    except Exception:
+        validation.wait()  # an invalid spec explains a failure better than the failure does
+        raise
+    validation.wait()
     return files, spec.files, parsed.warnings
 
 

@@ -8,20 +8,93 @@ openapi-spec-validator (the reference implementation of the spec's schemas).
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any, ClassVar
 
-from .cache import cached
+from .cache import lookup, store
 from .loader import LoadedSpec, escape_pointer_token, resolve_pointer
 
 
 def validate_spec(spec: LoadedSpec) -> None:
+    """Every check, here and now."""
+    check_structure(spec)
+    MetaSchemaCheck(spec, in_background=False).wait()
+
+
+def check_structure(spec: LoadedSpec) -> None:
+    """The cheap checks: the version and every local `$ref`."""
     _check_version(spec)
     _check_local_refs(spec)
-    # Only a success is cached: a failure is recomputed so its message names the right line.
-    key = json.dumps(spec.data, sort_keys=True)
-    cached("validated", "openapi-spec-validator", key,
-           lambda: _check_meta_schema(spec))
+
+
+class MetaSchemaCheck:
+    """The meta-schema check, which may run in a child process while generation goes on.
+
+    Importing openapi-spec-validator and running it take about half a second, as
+    long as generating the models: on a first run they overlap on two cores. Only
+    a success is cached; a failure is recomputed so its message names the right line.
+    The caller must `wait()` before trusting anything it built from the document.
+    """
+
+    def __init__(self, spec: LoadedSpec, *, in_background: bool = True) -> None:
+        self._spec = spec
+        self._key = json.dumps(spec.data, sort_keys=True)
+        self._done = lookup("validated", _DISTRIBUTION, self._key) == "valid"
+        self._child: subprocess.Popen[bytes] | None = None
+        if not self._done and in_background:
+            self._child = _start_child(json.dumps(spec.data))  # the spec's own key order
+
+    def wait(self) -> None:
+        """Return when the document is valid; raise its most specific error otherwise."""
+        if self._done:
+            return
+        verdict = _child_result(self._child) if self._child is not None else "failed"
+        problem = meta_schema_problem(self._spec.data) if verdict == "failed" else verdict
+        self._done = problem is None
+        if isinstance(problem, tuple):
+            message, pointer = problem
+            raise self._spec.error(message, pointer)
+        store("validated", _DISTRIBUTION, self._key, "valid")
+
+
+_DISTRIBUTION = "openapi-spec-validator"
+
+
+def _start_child(document_json: str) -> subprocess.Popen[bytes] | None:
+    package_parent = str(Path(__file__).resolve().parent.parent)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        p for p in (package_parent, os.environ.get("PYTHONPATH", "")) if p)}
+    try:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "generator.validate"], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+        assert child.stdin is not None
+        child.stdin.write(document_json.encode())  # the child reads it before importing
+        child.stdin.close()
+    except OSError:
+        return None
+    return child
+
+
+def _child_result(child: subprocess.Popen[bytes]) -> tuple[str, str] | str | None:
+    """The child's verdict: None (valid), (message, pointer), or "failed"."""
+    assert child.stdout is not None
+    output = child.stdout.read()
+    child.stdout.close()
+    if child.wait() != 0:
+        return "failed"
+    try:
+        verdict = json.loads(output)
+    except ValueError:
+        return "failed"
+    if verdict.get("problem") is None:
+        return None
+    message, pointer = verdict["problem"]
+    return str(message), str(pointer)
 
 
 def _check_version(spec: LoadedSpec) -> None:
@@ -61,27 +134,27 @@ def _check_local_refs(spec: LoadedSpec) -> None:
             raise spec.error(f"$ref {ref!r} points to nothing", f"{pointer}/$ref") from None
 
 
-def _check_meta_schema(spec: LoadedSpec) -> str:
-    """'valid', or raise the most specific error with its file, line and pointer."""
+def meta_schema_problem(data: dict[str, Any]) -> tuple[str, str] | None:
+    """None if `data` passes openapi-spec-validator, else (message, JSON pointer)."""
     from jsonschema.exceptions import best_match
     from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
 
     validator_class = _locating(
-        OpenAPIV31SpecValidator if str(spec.data["openapi"]).startswith("3.1.")
+        OpenAPIV31SpecValidator if str(data["openapi"]).startswith("3.1.")
         else OpenAPIV30SpecValidator
     )
-    errors = list(validator_class(spec.data).iter_errors())
+    errors = list(validator_class(data).iter_errors())
     if not errors:
-        return "valid"
+        return None
     try:
         error = best_match(errors)
     except AttributeError:
         # openapi-spec-validator's own errors (a `default` that breaks its schema) carry
         # no type checker, which best_match needs; the first error is still a good one.
         error = errors[0]
-    pointer = _document_pointer(spec.data, list(error.absolute_path))
+    pointer = _document_pointer(data, list(error.absolute_path))
     message = error.message if len(error.message) < 300 else error.message[:297] + "..."
-    raise spec.error(f"not a valid OpenAPI document: {message}", pointer)
+    return f"not a valid OpenAPI document: {message}", pointer
 
 
 def _locating(validator_class: Any) -> Any:
@@ -139,3 +212,14 @@ def _document_pointer(data: Any, path: list[Any]) -> str:
             node = None
         pointer += f"/{escape_pointer_token(token)}"
     return pointer
+
+
+def _child_main() -> None:
+    """`python -m generator.validate`: the document on stdin, the verdict on stdout."""
+    data = json.loads(sys.stdin.read())
+    problem = meta_schema_problem(data)
+    sys.stdout.write(json.dumps({"problem": list(problem) if problem else None}))
+
+
+if __name__ == "__main__":
+    _child_main()

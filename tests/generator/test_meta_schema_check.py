@@ -1,0 +1,67 @@
+"""The meta-schema check may run in a child process; its verdict is the in-process one."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator import validate
+from generator.errors import SpecError
+from generator.loader import load_spec
+
+SPEC = Path(__file__).resolve().parents[2] / "spec" / "masivo.yaml"
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CLIENTGEN_NO_CACHE", raising=False)
+    monkeypatch.setenv("CLIENTGEN_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def broken_spec(tmp_path: Path) -> Path:
+    text = SPEC.read_text().replace("type: string", "type: strin", 1)
+    path = tmp_path / "broken.yaml"
+    path.write_text(text)
+    return path
+
+
+def verdict(path: Path, *, in_background: bool) -> str:
+    spec = load_spec(path, meta_schema=False)
+    try:
+        validate.MetaSchemaCheck(spec, in_background=in_background).wait()
+    except SpecError as exc:
+        return str(exc)
+    return "valid"
+
+
+def test_the_child_and_the_parent_agree_on_an_invalid_spec(tmp_path: Path) -> None:
+    path = broken_spec(tmp_path)
+    in_child = verdict(path, in_background=True)
+    assert in_child.startswith(f"{path}:")
+    assert "not a valid OpenAPI document" in in_child
+    assert in_child == verdict(path, in_background=False)
+
+
+def test_a_valid_spec_is_checked_once_then_remembered(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert verdict(SPEC, in_background=True) == "valid"
+
+    def no_child(document: str) -> None:
+        raise AssertionError("a remembered success must not start a child")
+
+    monkeypatch.setattr(validate, "_start_child", no_child)
+    assert verdict(SPEC, in_background=True) == "valid"
+
+
+def test_a_child_that_fails_is_replaced_by_the_check_in_process(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def crashing_child(document: str) -> subprocess.Popen[bytes]:
+        return subprocess.Popen([sys.executable, "-c", "import sys; sys.exit(3)"],
+                                stdout=subprocess.PIPE)
+
+    monkeypatch.setattr(validate, "_start_child", crashing_child)
+    path = broken_spec(tmp_path)
+    assert "not a valid OpenAPI document" in verdict(path, in_background=True)
+    assert verdict(SPEC, in_background=True) == "valid"
