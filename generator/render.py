@@ -76,6 +76,10 @@ def environment(user_templates: Path | None) -> jinja2.Environment:
     return env
 
 
+# The runtime of `<operation>_all` and `python -m <package>`: only in clients that have them.
+BULK_RUNTIME = ("runtime/_bulk", "runtime/_cli")
+
+
 def runtime_modules(env: jinja2.Environment) -> list[str]:
     """Static runtime files (`templates/runtime/*.py`), copied into every client."""
     return sorted(name for name in env.list_templates()
@@ -126,6 +130,8 @@ def render_package(model: api.Api, models_source: str, generator_version: str,
     files["py.typed"] = ""
     static = set()
     for name in runtime_modules(env):
+        if name.startswith(BULK_RUNTIME) and "__main__.py" not in files:
+            continue  # a client with no bulk operation does not carry the bulk engine
         source = env.loader.get_source(env, name)[0] if env.loader else ""
         files[name.removeprefix("runtime/")] = source
         static.add(name.removeprefix("runtime/"))
