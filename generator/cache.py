@@ -32,13 +32,19 @@ def _folder() -> Path | None:
 
 
 @cache
-def _salt(distribution: str) -> bytes:
-    """What else decides a result: the library's version and the generator's own source
-    (all of it: a step's module calls others, and a stale hit would be a silent bug)."""
-    digest = hashlib.sha256(f"{distribution}=={version(distribution)}\0".encode())
+def _generator_source() -> bytes:
+    """The generator's own source, all of it: a step's module calls others, and a stale
+    hit would be a silent bug."""
+    digest = hashlib.sha256()
     for module in sorted(Path(__file__).resolve().parent.glob("*.py")):
         digest.update(module.name.encode() + b"\0" + module.read_bytes())
     return digest.digest()
+
+
+@cache
+def _salt(distribution: str) -> bytes:
+    """What else decides a result: the library's version and the generator's source."""
+    return f"{distribution}=={version(distribution)}\0".encode() + _generator_source()
 
 
 def folder_for(kind: str) -> Path | None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import ast
 
+from .source_edits import add_imports
+
 _SETTING = "allow_inf_nan=False"
 _BASES = frozenset({"BaseModel", "RootModel"})
 
@@ -64,9 +66,4 @@ def refuse_non_finite(source: str) -> str:
     lines.append("")  # an insertion may land after the last line
     for line, column, text in sorted(edits, reverse=True):
         lines[line] = lines[line][:column] + text + lines[line][column:]
-    future = "from __future__ import annotations\n"
-    edited = "".join(lines)
-    head, found, rest = edited.partition(future)
-    if not found:
-        return "from pydantic import ConfigDict\n" + edited
-    return head + future + "from pydantic import ConfigDict\n" + rest
+    return add_imports("".join(lines), "from pydantic import ConfigDict\n")

@@ -14,6 +14,8 @@ from __future__ import annotations
 import ast
 from typing import Any
 
+from .source_edits import add_imports
+
 _VALIDATOR = '''
     @field_validator({fields}, mode="before")
     @classmethod
@@ -85,13 +87,5 @@ def refuse_null(source: str, schemas: dict[str, Any]) -> str:
         return source
     for line, text in sorted(insertions, reverse=True):
         lines.insert(line, text)
-    return _with_imports("".join(lines))
-
-
-def _with_imports(source: str) -> str:
-    """Add what the validators use, after `from __future__`, which must come first."""
-    future = "from __future__ import annotations\n"
-    imports = "from typing import Any\n\nfrom pydantic import field_validator\n"
-    if source.startswith(future):
-        return future + imports + source[len(future):]
-    return imports + source
+    validator_imports = "from typing import Any\n\nfrom pydantic import field_validator\n"
+    return add_imports("".join(lines), validator_imports)

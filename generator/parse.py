@@ -16,7 +16,7 @@ from . import api
 from .errors import GeneratorError
 from .examples import example_source
 from .hints import input_hint
-from .loader import LoadedSpec, escape_pointer_token
+from .loader import LoadedSpec, escape_pointer_token, resolve_pointer
 from .naming import HINT_NAMES, RESERVED_ARGUMENTS, Namespace, header_argument, pascal, snake
 
 _METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -115,10 +115,7 @@ class _Parser:
             if ref in seen:
                 raise GeneratorError(f"$ref {ref!r} refers to itself")
             seen.add(ref)
-            node: Any = self.doc
-            for token in ref[2:].split("/"):
-                node = node[token.replace("~1", "/").replace("~0", "~")]
-            value = node
+            value = resolve_pointer(self.doc, ref[1:])
         return value
 
     def _hint(self, schema: Any) -> str:
@@ -260,11 +257,12 @@ class _Parser:
             return None
         target = self._resolve({"$ref": next(r for r, n in self.class_names.items()
                                              if n == body.model)})
+        properties = target["properties"]
         arrays = [
-            (f, target["properties"][f.wire_name]) for f in body.fields
-            if isinstance(target["properties"][f.wire_name], dict)
-            and target["properties"][f.wire_name].get("type") == "array"
-            and isinstance(target["properties"][f.wire_name].get("maxItems"), int)
+            (f, properties[f.wire_name]) for f in body.fields
+            if isinstance(properties[f.wire_name], dict)
+            and properties[f.wire_name].get("type") == "array"
+            and isinstance(properties[f.wire_name].get("maxItems"), int)
         ]
         if len(arrays) != 1:
             return None
