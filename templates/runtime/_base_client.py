@@ -179,11 +179,11 @@ class _BaseClient(Generic[_HttpxClientT, _CacheT]):
         config: ClientConfig,
         credentials: Mapping[str, str | None],
         param_defaults: Mapping[str, str | None],
-        base_url: str | httpx.URL | None,
-        timeout: Timeout | NotGiven,
-        max_retries: int,
-        default_headers: Mapping[str, str] | None,
-        http_client: _HttpxClientT | None,
+        base_url: str | httpx.URL | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        default_headers: Mapping[str, str] | None = None,
+        http_client: _HttpxClientT | None = None,
     ) -> None:
         self._config = config
         self._credentials = self._read_settings(
@@ -257,8 +257,12 @@ class _BaseClient(Generic[_HttpxClientT, _CacheT]):
         self._http: _HttpxClientT = (
             http_client if http_client is not None else self._new_http_client()
         )
+        self._sleep = self._default_sleep()
 
     # -- construction helpers ------------------------------------------------------------
+
+    def _default_sleep(self) -> Any:
+        raise NotImplementedError
 
     def _new_token_cache(self) -> _CacheT:
         raise NotImplementedError
@@ -739,29 +743,8 @@ class SyncAPIClient(_BaseClient[httpx.Client, SyncTokenCache]):
     _http_client_type = httpx.Client
     _sleep: Callable[[float], None]
 
-    def __init__(
-        self,
-        *,
-        config: ClientConfig,
-        credentials: Mapping[str, str | None],
-        param_defaults: Mapping[str, str | None],
-        base_url: str | httpx.URL | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        default_headers: Mapping[str, str] | None = None,
-        http_client: httpx.Client | None = None,
-    ) -> None:
-        super().__init__(
-            config=config,
-            credentials=credentials,
-            param_defaults=param_defaults,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            default_headers=default_headers,
-            http_client=http_client,
-        )
-        self._sleep = time.sleep
+    def _default_sleep(self) -> Callable[[float], None]:
+        return time.sleep
 
     def _new_token_cache(self) -> SyncTokenCache:
         return SyncTokenCache()
@@ -925,29 +908,8 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient, AsyncTokenCache]):
     _http_client_type = httpx.AsyncClient
     _sleep: Callable[[float], Awaitable[None]]
 
-    def __init__(
-        self,
-        *,
-        config: ClientConfig,
-        credentials: Mapping[str, str | None],
-        param_defaults: Mapping[str, str | None],
-        base_url: str | httpx.URL | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        default_headers: Mapping[str, str] | None = None,
-        http_client: httpx.AsyncClient | None = None,
-    ) -> None:
-        super().__init__(
-            config=config,
-            credentials=credentials,
-            param_defaults=param_defaults,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            default_headers=default_headers,
-            http_client=http_client,
-        )
-        self._sleep = asyncio.sleep
+    def _default_sleep(self) -> Callable[[float], Awaitable[None]]:
+        return asyncio.sleep
 
     def _new_token_cache(self) -> AsyncTokenCache:
         return AsyncTokenCache()
