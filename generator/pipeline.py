@@ -9,6 +9,7 @@ from . import __version__
 from .config import Config
 from .render import TEMPLATES
 from .stamp import STAMP_NAME, is_fresh, write_stamp
+from .timings import stage, write_if_asked
 
 
 @dataclass
@@ -20,30 +21,38 @@ class Outcome:
 
 def build_files(config: Config) -> tuple[dict[str, bytes], list[Path], list[str]]:
     """Every output file's bytes, the spec files read, and the parser's warnings."""
-    from .fmt import format_python
+    from .fmt import format_sources
     from .loader import load_spec
     from .models import generate_models
     from .parse import parse
     from .render import header, render_package
     from .validate import MetaSchemaCheck
 
-    spec = load_spec(config.spec, meta_schema=False)
-    validation = MetaSchemaCheck(spec)  # runs beside the rest on a first run
+    with stage("load"):
+        spec = load_spec(config.spec, meta_schema=False)
+    with stage("validate"):
+        validation = MetaSchemaCheck(spec)  # runs beside the rest on a first run
     try:
-        parsed = parse(spec, config.options())
-        models_source = generate_models(parsed.schema_document, parsed.api.schema_names)
-        texts, static = render_package(parsed.api, models_source, __version__,
-                                       config.templates)
-        files: dict[str, bytes] = {}
-        for path, text in sorted(texts.items()):
-            content = header(parsed.api, __version__, path) + text if path != "py.typed" else text
-            if path.endswith(".py") and path not in static:
-                content = format_python(content, path)
-            files[path] = content.encode("utf-8")
+        with stage("parse"):
+            parsed = parse(spec, config.options())
+        with stage("models"):
+            models_source = generate_models(parsed.schema_document, parsed.api.schema_names)
+        with stage("render"):
+            texts, static = render_package(parsed.api, models_source, __version__,
+                                           config.templates)
+            contents = {path: header(parsed.api, __version__, path) + text
+                        if path != "py.typed" else text for path, text in texts.items()}
+        with stage("format"):
+            contents.update(format_sources({
+                path: text for path, text in contents.items()
+                if path.endswith(".py") and path not in static}))
+        files = {path: contents[path].encode("utf-8") for path in sorted(contents)}
     except Exception:
-        validation.wait()  # an invalid spec explains a failure better than the failure does
+        with stage("validate"):
+            validation.wait()  # an invalid spec explains a failure better than the failure does
         raise
-    validation.wait()
+    with stage("validate"):
+        validation.wait()
     return files, spec.files, parsed.warnings
 
 
@@ -57,10 +66,13 @@ def run(config: Config, *, check: bool = False, force: bool = False) -> Outcome:
         return Outcome(up_to_date=True)
     files, spec_files, warnings = build_files(config)
     check_paths(files)
-    changes = differences(files, config.target)
-    if check:
-        return Outcome(up_to_date=not changes, changes=changes, warnings=warnings)
-    if changes:
-        write_tree(files, config.target)
-    write_stamp(stamp, config.target, spec_files, template_dirs, config.options())
+    with stage("write"):
+        changes = differences(files, config.target)
+        if check:
+            write_if_asked()
+            return Outcome(up_to_date=not changes, changes=changes, warnings=warnings)
+        if changes:
+            write_tree(files, config.target)
+        write_stamp(stamp, config.target, spec_files, template_dirs, config.options())
+    write_if_asked()
     return Outcome(up_to_date=not changes, changes=changes, warnings=warnings)

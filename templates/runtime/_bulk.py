@@ -825,9 +825,7 @@ def run_sync(
             content = job.attempt(batch)
             try:
                 send_sync(client, job.prepared, content)
-            except (
-                Exception
-            ) as exc:  # noqa: BLE001 - classified; unknown kinds stop the job
+            except Exception as exc:  # noqa: BLE001 - classified; unknown kinds stop the job
                 if job.attempt_failed(batch, exc, attempt):
                     attempt += 1
                     continue
@@ -903,9 +901,7 @@ async def run_async(
             content = job.attempt(batch)
             try:
                 await send_async(client, job.prepared, content)
-            except (
-                Exception
-            ) as exc:  # noqa: BLE001 - classified; unknown kinds stop the job
+            except Exception as exc:  # noqa: BLE001 - classified; unknown kinds stop the job
                 if job.attempt_failed(batch, exc, attempt):
                     attempt += 1
                     continue

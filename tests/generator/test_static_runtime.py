@@ -1,4 +1,5 @@
-"""The runtime modules skip black during generation, so they must already be black-stable."""
+"""The runtime modules skip the formatter during generation, so they must already be
+formatted as it would format them."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.fmt import _format
+from generator.fmt import format_python
 from generator.render import TEMPLATES
 
 RUNTIME = sorted((TEMPLATES / "runtime").glob("*.py"))
@@ -18,9 +19,9 @@ def test_there_are_runtime_modules() -> None:
 
 
 @pytest.mark.parametrize("module", RUNTIME, ids=lambda p: p.name)
-def test_generated_runtime_module_is_black_formatted(module: Path) -> None:
+def test_generated_runtime_module_is_formatted(module: Path) -> None:
     emitted = (PACKAGE / module.name).read_text()
-    assert _format(emitted, module.name) == emitted, (
-        f"templates/runtime/{module.name} is not black-formatted: run "
-        f"`.venv/bin/black templates/runtime` and regenerate"
+    assert format_python(emitted, module.name) == emitted, (
+        f"templates/runtime/{module.name} is not formatted: run `.venv/bin/ruff format "
+        f"--isolated --line-length 88 templates/runtime` and `make generate`"
     )

@@ -7,10 +7,11 @@ Request models reject unknown fields where the spec closes them
 """
 
 from __future__ import annotations
-from pydantic import ConfigDict
-from pydantic import BaseModel, ConfigDict, Field, RootModel, StrictInt, StrictStr
-from typing import Annotated, Any, Literal
+
 from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, RootModel, StrictInt, StrictStr
 
 
 class Nested(BaseModel):

@@ -65,9 +65,8 @@ class Evil(SyncAPIResource):
         fixed: Literal["c'o\"nst\nimport os"] | NotGiven = NOT_GIVEN,
         controls: str | NotGiven = NOT_GIVEN,
         evil_import_os: str | NotGiven = NOT_GIVEN,
-        q: (
-            Literal["a'b", 'c"d', "\\", 'x"""\nimport os', "{{ 7 * 7 }}"] | NotGiven
-        ) = NOT_GIVEN,
+        q: Literal["a'b", 'c"d', "\\", 'x"""\nimport os', "{{ 7 * 7 }}"]
+        | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -164,9 +163,8 @@ class AsyncEvil(AsyncAPIResource):
         fixed: Literal["c'o\"nst\nimport os"] | NotGiven = NOT_GIVEN,
         controls: str | NotGiven = NOT_GIVEN,
         evil_import_os: str | NotGiven = NOT_GIVEN,
-        q: (
-            Literal["a'b", 'c"d', "\\", 'x"""\nimport os', "{{ 7 * 7 }}"] | NotGiven
-        ) = NOT_GIVEN,
+        q: Literal["a'b", 'c"d', "\\", 'x"""\nimport os', "{{ 7 * 7 }}"]
+        | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
