@@ -61,8 +61,10 @@ def run(config: Config, *, check: bool = False, force: bool = False) -> Outcome:
 
     stamp = config.output / STAMP_NAME
     template_dirs = (config.templates, TEMPLATES)
+    # Which spec is configured is an input too: pointing at another file must regenerate.
+    stamp_options = {**config.options(), "spec": str(config.spec.resolve())}
     if not check and not force and is_fresh(stamp, config.target, template_dirs,
-                                            config.options()):
+                                            stamp_options):
         return Outcome(up_to_date=True)
     files, spec_files, warnings = build_files(config)
     check_paths(files)
@@ -73,6 +75,6 @@ def run(config: Config, *, check: bool = False, force: bool = False) -> Outcome:
             return Outcome(up_to_date=not changes, changes=changes, warnings=warnings)
         if changes:
             write_tree(files, config.target)
-        write_stamp(stamp, config.target, spec_files, template_dirs, config.options())
+        write_stamp(stamp, config.target, spec_files, template_dirs, stamp_options)
     write_if_asked()
     return Outcome(up_to_date=not changes, changes=changes, warnings=warnings)

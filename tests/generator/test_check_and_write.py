@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from pathlib import Path
 
@@ -87,6 +88,19 @@ def test_noop_run_is_detected_and_an_edited_output_is_repaired(output: Path) -> 
     assert repaired.returncode == 0, repaired.stderr
     assert repaired.stdout == f"wrote {output / PACKAGE} (1 files changed)\n"
     assert models.read_bytes() == (GENERATED / PACKAGE / "models.py").read_bytes()
+
+
+def test_pointing_at_another_spec_is_not_a_noop(output: Path, tmp_path: Path) -> None:
+    first = run_cli("--output", str(output), cwd=ROOT)
+    assert first.returncode == 0, first.stderr
+    other = tmp_path / "other.yaml"
+    other.write_text((ROOT / "spec" / "masivo.yaml").read_text() + "# edited\n")
+
+    edited = run_cli("--output", str(output), "--spec", str(other), cwd=ROOT)
+    assert edited.returncode == 0, edited.stderr
+    assert "is up to date" not in edited.stdout  # the stamp named the other spec
+    digest = hashlib.sha256(other.read_bytes()).hexdigest()
+    assert f"spec sha256: {digest}" in (output / PACKAGE / "__init__.py").read_text()
 
 
 BROKEN_TEMPLATES = {
