@@ -129,8 +129,10 @@ def _child_result(child: subprocess.Popen[bytes],
         child.kill()
         child.communicate()
         return f"did not finish within {deadline:g} s"
+    if child.returncode != 0:
+        return "crashed"
     try:
-        verdict = json.loads(output) if child.returncode == 0 else None
+        verdict = json.loads(output)
         return [(str(m), str(p)) for m, p in verdict["problems"]]
     except (ValueError, KeyError, TypeError):
         return "crashed"
