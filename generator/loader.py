@@ -309,9 +309,10 @@ class _YamlWalk:
         self.count = 0
         self.open: set[int] = set()  # nodes being walked: an alias to one is a cycle
 
-    def fail(self, message: str, node: yaml.Node, pointer: str) -> SpecError:
-        return SpecError(message, file=self.file.shown, line=node.start_mark.line + 1,
-                         pointer=pointer)
+    def fail(self, message: str, node: yaml.Node, pointer: str,
+             line: int | None = None) -> SpecError:
+        return SpecError(message, file=self.file.shown,
+                         line=line or node.start_mark.line + 1, pointer=pointer)
 
     def walk(self, node: yaml.Node, pointer: str, key_line: int | None, depth: int) -> None:
         # A mapping entry's line is its key's (`label:`), not where its value starts below it.
@@ -333,7 +334,8 @@ class _YamlWalk:
                                 f"{limits.MAX_INT_DIGITS}, Python's limit)", node, pointer)
             return
         if id(node) in self.open:
-            raise self.fail("a YAML alias refers to a value that contains it", node, pointer)
+            raise self.fail("a YAML alias refers to a value that contains it", node, pointer,
+                            key_line)
         self.open.add(id(node))
         if isinstance(node, yaml.MappingNode):
             seen: set[str] = set()

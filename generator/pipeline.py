@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,15 +44,24 @@ def build_files(config: Config) -> tuple[dict[str, bytes], list[Path], list[Diag
             else:
                 spec.diagnostics.add_unlocated("generator", str(warning), str(config.spec))
         spec.diagnostics.raise_if_strict()
-        models_source = generate_models(parsed.schema_document, parsed.api.schema_names)
-        texts, static = render_package(parsed.api, models_source, __version__,
-                                       config.templates)
-        files: dict[str, bytes] = {}
-        for path, text in sorted(texts.items()):
-            content = header(parsed.api, __version__, path) + text if path != "py.typed" else text
-            if path.endswith(".py") and path not in static:
-                content = format_python(content, path)
-            files[path] = content.encode("utf-8")
+        # The libraries' own warnings join ours instead of reaching stderr raw. They are
+        # not the document's defects (and a cache hit repeats none): strict ignores them.
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            models_source = generate_models(parsed.schema_document, parsed.api.schema_names)
+            texts, static = render_package(parsed.api, models_source, __version__,
+                                           config.templates)
+            files: dict[str, bytes] = {}
+            for path, text in sorted(texts.items()):
+                content = (header(parsed.api, __version__, path) + text if path != "py.typed"
+                           else text)
+                if path.endswith(".py") and path not in static:
+                    content = format_python(content, path)
+                files[path] = content.encode("utf-8")
+        for library_warning in caught:
+            spec.diagnostics.add_unlocated("library",
+                                           " ".join(str(library_warning.message).split()),
+                                           str(config.spec))
     except Exception:
         validation.wait()  # an invalid spec explains a failure better than the failure does
         raise

@@ -109,8 +109,9 @@ class _Settler:
         problem = self.problem(value["$ref"])
         if problem is not None:
             del value["$ref"]
-            self.spec.warn("dangling-ref", f"{problem}; left out (a schema here accepts any "
-                           "value)", f"{pointer}/$ref")
+            self.spec.warn("dangling-ref", f"{problem}; left out (a schema there accepts any "
+                           "value; an operation that needs anything else is left out)",
+                           f"{pointer}/$ref")
 
     def mapping(self, discriminator: dict[str, Any], pointer: str) -> None:
         mapping = discriminator.get("mapping")

@@ -213,8 +213,8 @@ class _Checker:
                 raise _Unusable(f"parameter {index} is not a mapping", here)
             name, location = param.get("name"), param.get("in")
             if not isinstance(name, str) or location not in _LOCATIONS:
-                raise _Unusable(f"parameter {index} needs a string name and `in` one of "
-                                "path, query, header, cookie", here)
+                raise _Unusable(f"parameter {index} is not usable (it needs a string name and "
+                                "`in` one of path, query, header, cookie)", here)
             if (location, name) in found:
                 self.warn("duplicate-parameter", f"parameter {name!r} in {location} is "
                           "declared twice; the last is used", here)
