@@ -74,6 +74,7 @@ def _run(args: argparse.Namespace) -> int:
         })
         outcome = run(config, check=args.check, force=args.force)
     except GeneratorError as exc:
+        _report_warnings(exc.warnings, verbose=args.verbose)
         print(f"clientgen: error: {exc}", file=sys.stderr)
         return 1
     _report_warnings(outcome.warnings, verbose=args.verbose)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from . import __version__
 from .config import Config
-from .diagnostics import Diagnostic
+from .diagnostics import Diagnostic, StrictModeError
 from .errors import GeneratorError
 from .render import TEMPLATES
 from .stamp import STAMP_NAME, is_fresh, write_stamp
@@ -62,8 +62,13 @@ def build_files(config: Config) -> tuple[dict[str, bytes], list[Path], list[Diag
             spec.diagnostics.add_unlocated("library",
                                            " ".join(str(library_warning.message).split()),
                                            str(config.spec))
-    except Exception:
+    except GeneratorError as exc:
         validation.wait()  # an invalid spec explains a failure better than the failure does
+        if not isinstance(exc, StrictModeError):
+            exc.warnings = tuple(spec.diagnostics.items)
+        raise
+    except Exception:
+        validation.wait()
         raise
     validation.wait()
     return files, spec.files, list(spec.diagnostics.items)

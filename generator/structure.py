@@ -10,9 +10,10 @@ policy (README, "Imperfect documents"):
   unknown `format` is kept (it means a string); an invalid `pattern` is dropped;
 - a part that cannot be generated correctly is left out with a warning naming it: an
   operation whose path parameters are not all declared, whose parameters, body or
-  responses are malformed or dangling, or whose request body has no JSON media type
-  (the client sends JSON); a schema that is not a schema accepts any value (so every
-  operation using it still works, without typing that part);
+  responses are malformed or dangling, or whose required request body has no JSON media
+  type (the client sends JSON; an optional one is left out alone); a schema that is not
+  a schema accepts any value (so every operation using it still works, without typing
+  that part);
 - values past the limits (`limits`) stop the run with a located error.
 
 The run fails only when the document had operations and none of them is usable.
@@ -191,7 +192,7 @@ class _Checker:
         for extra in sorted(declared - named):
             raise _Unusable(f"path parameter {extra!r} is not in the path", pointer)
         if "requestBody" in op:
-            self.request_body(op["requestBody"], f"{pointer}/requestBody")
+            self.request_body(op, f"{pointer}/requestBody")
         responses = op.get("responses", {})
         if not isinstance(responses, dict):
             raise _Unusable("its responses must be a mapping", f"{pointer}/responses")
@@ -225,8 +226,8 @@ class _Checker:
                 self.media(param, here, request=False)
         return found
 
-    def request_body(self, raw: Any, pointer: str) -> None:
-        body = self.resolved(raw)
+    def request_body(self, op: dict[str, Any], pointer: str) -> None:
+        body = self.resolved(op["requestBody"])
         if not isinstance(body, dict):
             raise _Unusable("its request body is not a mapping", pointer)
         content = body.get("content", {})
@@ -235,8 +236,14 @@ class _Checker:
                             f"{pointer}/content")
         if content and not any(_JSON_MEDIA.match(str(m)) for m in content):
             kinds = ", ".join(sorted(map(str, content)))
-            raise _Unusable(f"its request body is {kinds}; the client sends JSON "
-                            "(application/json) only", f"{pointer}/content")
+            if body.get("required") is True:
+                raise _Unusable(f"its request body is {kinds}; the client sends JSON "
+                                "(application/json) only", f"{pointer}/content")
+            del op["requestBody"]  # optional: the operation is still right without it
+            self.warn("left-out", f"request body left out ({kinds}; the client sends JSON "
+                      "only); it is optional, so the operation is generated without it",
+                      f"{pointer}/content")
+            return
         self.media(body, pointer, request=True)
 
     def media(self, holder: dict[str, Any], pointer: str, *, request: bool) -> None:

@@ -43,8 +43,12 @@ def check_structure(spec: LoadedSpec) -> None:
     from .structure import check_document
 
     _check_version(spec)
-    settle_references(spec)
-    check_document(spec)
+    try:
+        settle_references(spec)
+        check_document(spec)
+    except SpecError as exc:
+        exc.warnings = tuple(spec.diagnostics.items)  # they explain why nothing is left
+        raise
     spec.diagnostics.raise_if_strict()
 
 
