@@ -15,6 +15,7 @@ import json
 import os
 import re
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -532,7 +533,8 @@ def load_spec(path: Path, *, meta_schema: bool = True, strict: bool = False) -> 
     for file in bundler.files.values():
         for kind, message, pointer, line in file.warnings:
             loaded.diagnostics.items.append(Diagnostic(
-                kind, message, file.shown, line or file.line(pointer), pointer))
+                kind, message, file.shown, line, pointer,
+                None if line else _locator(file)))
     from .validate import check_structure, validate_spec
 
     if meta_schema:
@@ -540,6 +542,12 @@ def load_spec(path: Path, *, meta_schema: bool = True, strict: bool = False) -> 
     else:
         check_structure(loaded)
     return loaded
+
+
+def _locator(file: _File) -> Callable[[str], tuple[str, int | None]]:
+    def locate(pointer: str) -> tuple[str, int | None]:
+        return file.shown, file.line(pointer)
+    return locate
 
 
 def _has_external_refs(root: _File) -> bool:

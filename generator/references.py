@@ -51,6 +51,7 @@ class _Settler:
         components = self.doc.get("components")
         schemas = components.get("schemas") if isinstance(components, dict) else None
         self.schema_names = set(schemas) if isinstance(schemas, dict) else set()
+        self.bare_refs: list[tuple[dict[str, Any], str]] = []  # every `$ref` kept
 
     def run(self) -> None:
         self.visit(self.doc, "", None)
@@ -107,7 +108,9 @@ class _Settler:
 
     def ref(self, value: dict[str, Any], pointer: str) -> None:
         problem = self.problem(value["$ref"])
-        if problem is not None:
+        if problem is None:
+            self.bare_refs.append((value, pointer))
+        else:
             del value["$ref"]
             self.spec.warn("dangling-ref", f"{problem}; left out (a schema there accepts any "
                            "value; an operation that needs anything else is left out)",
@@ -135,7 +138,7 @@ class _Settler:
 
     def break_cycles(self) -> None:
         """A `$ref` whose chain of bare `$ref`s comes back to itself names no value."""
-        for node, pointer in self._bare_refs():
+        for node, pointer in self.bare_refs:
             seen = {pointer}
             current: Any = node
             while isinstance(current, dict) and isinstance(current.get("$ref"), str):
@@ -153,18 +156,3 @@ class _Settler:
                     current = resolve_pointer(self.doc, target)
                 except KeyError:
                     break
-
-    def _bare_refs(self) -> list[tuple[dict[str, Any], str]]:
-        found: list[tuple[dict[str, Any], str]] = []
-        stack: list[tuple[Any, str]] = [(self.doc, "")]
-        while stack:
-            value, pointer = stack.pop()
-            if isinstance(value, dict):
-                if isinstance(value.get("$ref"), str):
-                    found.append((value, pointer))
-                stack.extend((item, f"{pointer}/{escape_pointer_token(key)}")
-                             for key, item in value.items())
-            elif isinstance(value, list):
-                stack.extend((item, f"{pointer}/{i}") for i, item in enumerate(value))
-        return found
-

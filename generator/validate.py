@@ -198,9 +198,9 @@ def meta_schema_problem(data: dict[str, Any]) -> tuple[str, str] | None:
 
 
 _SHORT = reprlib.Repr()
-_SHORT.maxstring = 60
+_SHORT.maxstring = 30
 _SHORT.maxother = 60
-_SHORT.maxlist = _SHORT.maxdict = 4
+_SHORT.maxlist = _SHORT.maxdict = 3
 _SHORT.maxlevel = 2
 
 
