@@ -279,7 +279,7 @@ def _parse_yaml(text: str, raw: bytes, path: Path, shown: str,
             node = loader.get_single_node()
         except RecursionError:
             raise SpecError(f"values nest deeper than {limits.MAX_DEPTH} levels", file=shown,
-                            line=None) from None
+                            line=_deep_line(text)) from None
         if node is None:
             raise SpecError("the file is empty", file=shown, line=1)
         file.yaml_lines = {}
@@ -297,6 +297,20 @@ def _parse_yaml(text: str, raw: bytes, path: Path, shown: str,
         loader.dispose()
     _check_values(file)
     return file
+
+
+def _deep_line(text: str) -> int | None:
+    """The first line where brackets open past the limit (for the message only: the
+    parser gave up before it could say where)."""
+    depth = 0
+    for number, line in enumerate(text.splitlines(), 1):
+        if len(line) - len(line.lstrip()) > limits.MAX_DEPTH * 2:
+            return number  # block style: nesting is indentation
+        for char in line:
+            depth += (char in "[{") - (char in "]}")
+            if depth > limits.MAX_DEPTH:
+                return number
+    return None
 
 
 class _YamlWalk:

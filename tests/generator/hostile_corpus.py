@@ -159,6 +159,10 @@ CASES = [
                 json_text('{"openapi": "3.1.0",\n "x-deep": ' + "[" * 100_000 + "]" * 100_000
                           + "}\n"),
                 error="values nest deeper than 100 levels", line="x-deep", pointer="/x-deep/0/0/0"),
+    HostileCase("100000-nested-yaml-lists",
+                json_text("openapi: 3.1.0\nx-deep: " + "[" * 100_000 + "]" * 100_000 + "\n",
+                          "openapi.yaml"),
+                error="values nest deeper than 100 levels", line="x-deep"),
     HostileCase("100-nested-object-schemas",
                 document(_schema("Deep", _nested_objects(100))),
                 error="values nest deeper than 100 levels",
