@@ -8,7 +8,10 @@ after bundling, the only reference left is a local `$ref` to something that exis
   (or one in a cycle of bare `$ref`s) is dropped with a warning: the schema there
   accepts any value, and an operation that needed the parameter, body or response it
   named is left out (see `structure`).
-- `$dynamicRef`, `$recursiveRef`: not followed; dropped with a warning (any value).
+- `$dynamicRef`, `$recursiveRef`: inside a component schema that declares the anchor
+  itself (`$recursiveAnchor: true`, `$dynamicAnchor: name`), a `$ref` to that
+  component (the recursion such anchors are written for); otherwise not followed,
+  dropped with a warning (any value).
 - `$id`, `$schema`, `$anchor`, `$dynamicAnchor`, `$recursiveAnchor`, `$vocabulary`:
   identifiers and dialects we do not follow; dropped with a warning.
 - discriminator `mapping` values: a local `$ref` or a schema name in
@@ -52,6 +55,8 @@ class _Settler:
         schemas = components.get("schemas") if isinstance(components, dict) else None
         self.schema_names = set(schemas) if isinstance(schemas, dict) else set()
         self.bare_refs: list[tuple[dict[str, Any], str]] = []  # every `$ref` kept
+        # Per component schema: its `$recursiveAnchor: true`, its `$dynamicAnchor` name.
+        self.anchors: dict[str, tuple[bool, str | None]] = {}
 
     def run(self) -> None:
         self.visit(self.doc, "", None)
@@ -75,6 +80,14 @@ class _Settler:
             self.visit(item, child, key if parent_key not in _NAME_MAPS else None)
 
     def keywords(self, value: dict[str, Any], pointer: str) -> None:
+        component = _component(pointer)
+        if component == pointer:
+            # A component's own anchors are honoured (below), so they are not warned about.
+            recursive = value.pop("$recursiveAnchor", None) is True
+            dynamic = value.pop("$dynamicAnchor", None)
+            self.anchors[pointer] = (recursive, dynamic if isinstance(dynamic, str) else None)
+        if component is not None and "$ref" not in value:
+            self.anchored(value, component)
         if "$ref" in value:
             self.ref(value, pointer)
         for keyword in _UNFOLLOWED_REFERENCES:
@@ -89,6 +102,17 @@ class _Settler:
                 self.spec.warn("ignored-identifier", f"{keyword} is ignored: clientgen "
                                "follows only local $refs",
                                f"{pointer}/{escape_pointer_token(keyword)}")
+
+    def anchored(self, value: dict[str, Any], component: str) -> None:
+        """`$recursiveRef: "#"` or `$dynamicRef: "#name"` inside a component schema that
+        declares that anchor itself: the recursion the author meant, as a local `$ref`."""
+        recursive, dynamic = self.anchors.get(component, (False, None))
+        if value.get("$recursiveRef") == "#" and recursive:
+            del value["$recursiveRef"]
+            value["$ref"] = f"#{component}"
+        elif dynamic is not None and value.get("$dynamicRef") == f"#{dynamic}":
+            del value["$dynamicRef"]
+            value["$ref"] = f"#{component}"
 
     def problem(self, ref: Any) -> str | None:
         """Why `ref` cannot be followed, or None."""
@@ -156,3 +180,10 @@ class _Settler:
                     current = resolve_pointer(self.doc, target)
                 except KeyError:
                     break
+
+
+def _component(pointer: str) -> str | None:
+    """The component schema `pointer` is inside (`/components/schemas/Name`), if any."""
+    if not pointer.startswith("/components/schemas/"):
+        return None
+    return "/".join(pointer.split("/", 4)[:4])

@@ -152,3 +152,22 @@ def test_validator_messages_keep_their_reason() -> None:
     reason = _reason(_Error(huge, message))
     assert reason.endswith(" is not valid under any of the given schemas")
     assert len(reason) < 300
+
+
+def test_recursive_and_dynamic_refs_to_their_own_component_become_local_refs(
+        tmp_path: Path) -> None:
+    spec = _load(tmp_path, _doc(
+        Filter={"$recursiveAnchor": True, "type": "object", "properties": {
+            "filters": {"type": "array", "items": {"$recursiveRef": "#"}}}},
+        Tree={"$dynamicAnchor": "node", "type": "object", "properties": {
+            "children": {"type": "array", "items": {"$dynamicRef": "#node"}},
+            "other": {"$dynamicRef": "#elsewhere"}}}))
+    schemas = spec.data["components"]["schemas"]
+    assert schemas["Filter"]["properties"]["filters"]["items"] == {
+        "$ref": "#/components/schemas/Filter"}
+    assert schemas["Tree"]["properties"]["children"]["items"] == {
+        "$ref": "#/components/schemas/Tree"}
+    assert schemas["Tree"]["properties"]["other"] == {}
+    assert _warnings(spec) == [
+        ("unfollowed-reference", "/components/schemas/Tree/properties/other/$dynamicRef",
+         "$dynamicRef is not followed; the schema here accepts any value")]
