@@ -67,6 +67,7 @@ _JSON_TAGS = frozenset(f"{_YAML_TAG}{t}" for t in ("str", "int", "float", "bool"
                                                     "map", "seq"))
 _MERGE_TAG = f"{_YAML_TAG}merge"
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_ESCAPE = re.compile(r"\\[uU]0*[dD][89a-fA-F]")
 # A reference may not hold control characters (a NUL ends a C path) nor name a scheme.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
@@ -376,10 +377,23 @@ class _YamlWalk:
 # -- both ----------------------------------------------------------------------------------
 
 def _check_values(file: _File) -> None:
-    """Limits on the values themselves; also notes whether the file holds any `$ref`."""
-    count = 0
+    """Limits on the values themselves; also notes whether the file holds any `$ref`.
 
-    def visit(value: Any, pointer: str, depth: int) -> None:
+    Half of a UTF-16 surrogate pair (`"\\ud83d"` alone) is valid JSON but not text: it
+    becomes U+FFFD with a warning, as any text decoder would do.
+    """
+    count = 0
+    # Valid UTF-8 holds no surrogate: only an escape (`\\udXXX`) can write one.
+    escapes = _SURROGATE_ESCAPE.search(file.text) is not None
+
+    def text(value: str, pointer: str) -> str:
+        if not escapes or not _LONE_SURROGATE.search(value):
+            return value
+        file.warnings.append(("lone-surrogate", "half of a UTF-16 surrogate pair is not "
+                              "text; replaced by U+FFFD", pointer, None))
+        return _LONE_SURROGATE.sub("\ufffd", value)
+
+    def visit(value: Any, pointer: str, depth: int) -> Any:
         nonlocal count
         count += 1
         if count > limits.MAX_VALUES:
@@ -390,21 +404,27 @@ def _check_values(file: _File) -> None:
                 raise file.error(f"values nest deeper than {limits.MAX_DEPTH} levels", pointer)
             if "$ref" in value:
                 file.has_refs = True
-            for key, item in value.items():
-                if _LONE_SURROGATE.search(key):
-                    raise file.error(f"key {key!r} holds a lone surrogate, which is not text",
-                                     pointer)
-                visit(item, f"{pointer}/{escape_pointer_token(key)}", depth + 1)
+            for key, item in list(value.items()) if escapes else value.items():
+                child = f"{pointer}/{escape_pointer_token(key)}"
+                checked = visit(item, child, depth + 1)
+                clean = text(key, child)
+                if clean is not key:
+                    del value[key]
+                    value[clean] = checked
+                elif checked is not item:
+                    value[key] = checked
         elif isinstance(value, list):
             if depth >= limits.MAX_DEPTH:
                 raise file.error(f"values nest deeper than {limits.MAX_DEPTH} levels", pointer)
             for index, item in enumerate(value):
-                visit(item, f"{pointer}/{index}", depth + 1)
-        elif isinstance(value, str) and _LONE_SURROGATE.search(value):
-            raise file.error("a string holds a lone surrogate (half of a UTF-16 pair), "
-                             "which is not text", pointer)
+                checked = visit(item, f"{pointer}/{index}", depth + 1)
+                if checked is not item:
+                    value[index] = checked
+        elif isinstance(value, str):
+            return text(value, pointer)
+        return value
 
-    visit(file.data, "", 0)
+    file.data = visit(file.data, "", 0)
 
 
 def resolve_pointer(document: Any, pointer: str) -> Any:

@@ -171,3 +171,16 @@ def test_recursive_and_dynamic_refs_to_their_own_component_become_local_refs(
     assert _warnings(spec) == [
         ("unfollowed-reference", "/components/schemas/Tree/properties/other/$dynamicRef",
          "$dynamicRef is not followed; the schema here accepts any value")]
+
+
+def test_half_a_surrogate_pair_becomes_a_replacement_character(tmp_path: Path) -> None:
+    text = json.dumps(_doc(Thing={"type": "string", "description": "SURROGATE"}), indent=1)
+    spec = _load(tmp_path, text.replace("SURROGATE", "broken \\ud83d here"))
+    assert spec.data["components"]["schemas"]["Thing"]["description"] == "broken \ufffd here"
+    (warning,) = spec.diagnostics.items
+    assert (warning.kind, warning.pointer, warning.line) == (
+        "lone-surrogate", "/components/schemas/Thing/description", _line_of(text, "SURROGATE"))
+
+
+def _line_of(text: str, needle: str) -> int:
+    return next(n for n, line in enumerate(text.splitlines(), 1) if needle in line)
