@@ -55,9 +55,6 @@ class Diagnostic:
         at = "" if self.pointer is None else f" at {self.pointer or '/'}"
         return f"{where}{at}: {self.message}"
 
-    def as_error(self) -> SpecError:
-        return SpecError(self.message, file=self.file, line=self.line, pointer=self.pointer)
-
 
 class StrictModeError(SpecError):
     """`--strict`: the warnings, every one of them an error."""

@@ -57,29 +57,36 @@ class MetaSchemaCheck:
 
     Importing openapi-spec-validator and running it take about half a second on a small
     document, as long as generating the models: on a first run they overlap on two
-    cores. Only a success is cached. The caller must `wait()` before trusting anything
-    it built from the document: in strict mode a finding is an error, otherwise each is
-    a located warning (kind `meta-schema`).
+    cores. Its findings are cached (by content: their lines are looked up afresh from
+    their pointers). The caller must `wait()` before trusting anything it built from
+    the document: in strict mode a finding is an error, otherwise each is a located
+    warning (kind `meta-schema`).
     """
 
     def __init__(self, spec: LoadedSpec, *, in_background: bool = True) -> None:
         self._spec = spec
         self._key = json.dumps(spec.data, sort_keys=True)
-        self._done = lookup("validated", _DISTRIBUTION, self._key) == "valid"
+        self._cached = _findings(lookup("validated", _DISTRIBUTION, self._key))
+        self._reported = False
         self._child: subprocess.Popen[bytes] | None = None
-        self._started = 0.0
-        if not self._done and in_background:
+        if self._cached is None and in_background:
             self._child = _start_child(json.dumps(spec.data))  # the spec's own key order
 
     def wait(self) -> None:
         """Return when the verdict is in; raise its most specific error in strict mode."""
-        if self._done:
+        if self._reported:
             return
-        self._done = True
-        verdict = (_child_result(self._child, _deadline()) if self._child is not None
-                   else "crashed")
-        if verdict == "crashed":  # no child, or it died: the same check here (bounded too)
-            verdict = meta_schema_problems(self._spec.data)
+        self._reported = True
+        verdict: list[tuple[str, str]] | str
+        if self._cached is not None:
+            verdict = self._cached
+        else:
+            verdict = (_child_result(self._child, _deadline()) if self._child is not None
+                       else "crashed")
+            if verdict == "crashed":  # no child, or it died: the same check here (bounded)
+                verdict = meta_schema_problems(self._spec.data)
+            if not isinstance(verdict, str):
+                store("validated", _DISTRIBUTION, self._key, json.dumps(verdict))
         if isinstance(verdict, str):  # the check itself did not finish
             problem = f"the OpenAPI meta-schema check {verdict}"
             if self._spec.strict:
@@ -87,14 +94,21 @@ class MetaSchemaCheck:
             self._spec.diagnostics.add_unlocated("meta-schema", problem + "; skipped",
                                                  str(self._spec.root))
             return
-        if not verdict:
-            store("validated", _DISTRIBUTION, self._key, "valid")
-            return
-        if self._spec.strict:
+        if verdict and self._spec.strict:
             message, pointer = verdict[0]
             raise self._spec.error(message, pointer)
         for message, pointer in verdict:
             self._spec.warn("meta-schema", message, pointer)
+
+
+def _findings(cached: str | None) -> list[tuple[str, str]] | None:
+    """A cached verdict, or None."""
+    if cached is None:
+        return None
+    try:
+        return [(str(m), str(p)) for m, p in json.loads(cached)]
+    except (ValueError, TypeError):
+        return None
 
 
 _DISTRIBUTION = "openapi-spec-validator"

@@ -91,3 +91,19 @@ def test_lenient_mode_turns_each_finding_into_a_located_warning(tmp_path: Path) 
     (warning,) = spec.diagnostics.items
     assert (warning.kind, warning.pointer, warning.line) == ("meta-schema", "/info/title", 3)
     assert warning.message == "not a valid OpenAPI document: ['Masivo'] is not of type 'string'"
+
+
+def test_findings_are_remembered_too_and_located_afresh(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = verdict(broken_spec(tmp_path), in_background=True)
+
+    def no_child(document: str) -> None:
+        raise AssertionError("remembered findings must not start a child")
+
+    monkeypatch.setattr(validate, "_start_child", no_child)
+    assert verdict(broken_spec(tmp_path), in_background=True) == first
+    # The same content two lines lower: the same finding, at its new line.
+    moved = tmp_path / "moved.yaml"
+    moved.write_text("# a comment\n# another\n" + broken_spec(tmp_path).read_text())
+    assert verdict(moved, in_background=True) == first.replace(
+        f"{tmp_path / 'broken.yaml'}:3", f"{moved}:5")
