@@ -125,9 +125,12 @@ class _Settler:
         if ref != "#" and not ref.startswith("#/"):
             return f"$ref {ref!r} names an anchor; only JSON pointers are followed"
         try:
-            resolve_pointer(self.doc, ref[1:])
+            target = resolve_pointer(self.doc, ref[1:])
         except KeyError:
             return f"$ref {ref!r} points to nothing"
+        if not isinstance(target, dict | bool):
+            # Every object OpenAPI lets a `$ref` name is a mapping (or a boolean schema).
+            return f"$ref {ref!r} points to a {type(target).__name__}, not an object"
         return None
 
     def ref(self, value: dict[str, Any], pointer: str) -> None:

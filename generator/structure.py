@@ -31,6 +31,7 @@ from .loader import LoadedSpec, escape_pointer_token, resolve_pointer
 
 _METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _LOCATIONS = frozenset({"path", "query", "header", "cookie"})
+_IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
 _TYPES = frozenset({"string", "number", "integer", "boolean", "array", "object", "null"})
 _FORMATS = frozenset({
     "int32", "int64", "float", "double", "byte", "binary", "date", "date-time", "time",
@@ -91,6 +92,12 @@ class _Checker:
             for name, schema in list((components.get("schemas") or {}).items()):
                 components["schemas"][name] = self.schema(
                     schema, f"/components/schemas/{escape_pointer_token(name)}")
+            for name, scheme in list((components.get("securitySchemes") or {}).items()):
+                if not isinstance(self.resolved(scheme), dict):
+                    del components["securitySchemes"][name]
+                    self.warn("malformed", f"security scheme {name!r} is not a mapping; "
+                              "ignored", f"/components/securitySchemes/"
+                                         f"{escape_pointer_token(name)}")
             for kind in ("parameters", "requestBodies", "responses", "headers"):
                 for name, item in (components.get(kind) or {}).items():
                     self.schemas_inside(item, f"/components/{kind}/{escape_pointer_token(name)}")
@@ -181,9 +188,8 @@ class _Checker:
             self.tags(op, pointer, "tags", top_level=False)
         if "security" in op and not isinstance(op["security"], list):
             raise _Unusable("its security must be a list", f"{pointer}/security")
-        shared = self.parameters(item.get("parameters", []),
-                                 f"{pointer.rsplit('/', 1)[0]}/parameters")
-        own = self.parameters(op.get("parameters", []), f"{pointer}/parameters")
+        shared = self.parameters(item, f"{pointer.rsplit('/', 1)[0]}/parameters")
+        own = self.parameters(op, f"{pointer}/parameters")
         merged = {**shared, **own}
         declared = {name for location, name in merged if location == "path"}
         named = set(_PATH_TEMPLATE.findall(path))
@@ -203,10 +209,13 @@ class _Checker:
                 raise _Unusable(f"response {status!r} is not a mapping", here)
             self.media(response, here, request=False)
 
-    def parameters(self, raw: Any, pointer: str) -> dict[tuple[str, str], Any]:
+    def parameters(self, holder: dict[str, Any], pointer: str) -> dict[tuple[str, str], Any]:
+        """The parameters of a path item or operation, by (location, name)."""
+        raw = holder.get("parameters", [])
         if not isinstance(raw, list):
             raise _Unusable("its parameters must be a list", pointer)
         found: dict[tuple[str, str], Any] = {}
+        ignored: list[int] = []
         for index, entry in enumerate(raw):
             here = f"{pointer}/{index}"
             param = self.resolved(entry)
@@ -216,6 +225,16 @@ class _Checker:
             if not isinstance(name, str) or location not in _LOCATIONS:
                 raise _Unusable(f"parameter {index} is not usable (it needs a string name and "
                                 "`in` one of path, query, header, cookie)", here)
+            if location == "header" and name.lower() in _IGNORED_HEADERS:
+                # OpenAPI: such a header parameter "SHALL be ignored" (other fields say it).
+                ignored.append(index)
+                self.warn("ignored-parameter", f"header parameter {name!r} is ignored, as "
+                          "OpenAPI requires (content types and security schemes set it)", here)
+                continue
+            if location == "path" and param.get("required") is not True:
+                self.warn("malformed", f"path parameter {name!r} must be required; read as "
+                          "required", here)
+                param["required"] = True
             if (location, name) in found:
                 self.warn("duplicate-parameter", f"parameter {name!r} in {location} is "
                           "declared twice; the last is used", here)
@@ -224,6 +243,8 @@ class _Checker:
                 param["schema"] = self.schema(param["schema"], f"{here}/schema")
             elif "content" in param:
                 self.media(param, here, request=False)
+        if ignored:
+            holder["parameters"] = [p for i, p in enumerate(raw) if i not in ignored]
         return found
 
     def request_body(self, op: dict[str, Any], pointer: str) -> None:

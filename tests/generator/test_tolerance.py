@@ -184,3 +184,41 @@ def test_half_a_surrogate_pair_becomes_a_replacement_character(tmp_path: Path) -
 
 def _line_of(text: str, needle: str) -> int:
     return next(n for n, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+def _operation_doc(**operation: Any) -> dict[str, Any]:
+    doc = _doc()
+    doc["paths"] = {"/a/{id}": {"get": {
+        "parameters": [{"name": "id", "in": "path", "schema": {"type": "string"}}],
+        "responses": {"200": {"description": "ok"}}, **operation}}}
+    return doc
+
+
+def test_parameters_are_read_as_openapi_says(tmp_path: Path) -> None:
+    doc = _operation_doc()
+    doc["paths"]["/a/{id}"]["get"]["parameters"].append(
+        {"name": "Content-Type", "in": "header", "schema": {"type": "string"}})
+    spec = _load(tmp_path, doc)
+    (path_parameter,) = spec.data["paths"]["/a/{id}"]["get"]["parameters"]
+    assert path_parameter["required"] is True
+    assert [(k, p) for k, p, _ in _warnings(spec)] == [
+        ("malformed", "/paths/~1a~1{id}/get/parameters/0"),
+        ("ignored-parameter", "/paths/~1a~1{id}/get/parameters/1")]
+
+
+def test_a_ref_to_something_that_is_not_an_object_is_left_out(tmp_path: Path) -> None:
+    spec = _load(tmp_path, _doc(Thing={"type": "object", "properties": {
+        "r": {"$ref": "#/info/title"}}}))
+    assert spec.data["components"]["schemas"]["Thing"]["properties"]["r"] == {}
+    assert _warnings(spec)[0][2].startswith(
+        "$ref '#/info/title' points to a str, not an object; left out")
+
+
+def test_a_security_scheme_that_is_not_a_mapping_is_ignored(tmp_path: Path) -> None:
+    doc = _doc()
+    doc["components"]["securitySchemes"] = {"odd": "bearer please", "key": {
+        "type": "apiKey", "in": "header", "name": "x-key"}}
+    spec = _load(tmp_path, doc)
+    assert list(spec.data["components"]["securitySchemes"]) == ["key"]
+    assert _warnings(spec) == [("malformed", "/components/securitySchemes/odd",
+                                "security scheme 'odd' is not a mapping; ignored")]
