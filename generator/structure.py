@@ -130,9 +130,9 @@ class _Checker:
 
     def mapping_or_drop(self, parent: dict[str, Any], key: str,
                         pointer: str) -> dict[str, Any] | None:
-        value = parent.get(key)
-        if value is None:
+        if key not in parent:
             return None
+        value = parent[key]
         if not isinstance(value, dict):
             del parent[key]
             self.warn("malformed", f"{key} must be a mapping; ignored",
@@ -141,9 +141,9 @@ class _Checker:
         return value
 
     def list_or_drop(self, parent: dict[str, Any], key: str, pointer: str) -> list[Any] | None:
-        value = parent.get(key)
-        if value is None:
+        if key not in parent:
             return None
+        value = parent[key]
         if not isinstance(value, list):
             del parent[key]
             self.warn("malformed", f"{key} must be a list; ignored",
@@ -222,7 +222,8 @@ class _Checker:
             if not isinstance(param, dict):
                 raise _Unusable(f"parameter {index} is not a mapping", here)
             name, location = param.get("name"), param.get("in")
-            if not isinstance(name, str) or location not in _LOCATIONS:
+            if not isinstance(name, str) or not isinstance(location, str) \
+                    or location not in _LOCATIONS:
                 raise _Unusable(f"parameter {index} is not usable (it needs a string name and "
                                 "`in` one of path, query, header, cookie)", here)
             if location == "header" and name.lower() in _IGNORED_HEADERS:
@@ -268,9 +269,9 @@ class _Checker:
         self.media(body, pointer, request=True)
 
     def media(self, holder: dict[str, Any], pointer: str, *, request: bool) -> None:
-        content = holder.get("content")
-        if content is None:
+        if "content" not in holder:
             return
+        content = holder["content"]
         if not isinstance(content, dict):
             raise _Unusable("content must be a mapping", f"{pointer}/content")
         for media_type in list(content):
@@ -308,8 +309,8 @@ class _Checker:
     # -- schemas -------------------------------------------------------------------------
     def schema(self, schema: Any, pointer: str) -> Any:
         """The schema to use in place of `schema` (itself, normalised; `{}` if unusable)."""
-        if isinstance(schema, bool):
-            return schema
+        if isinstance(schema, bool):  # the same meaning, in the form every stage reads
+            return {} if schema else {"not": {}}
         if not isinstance(schema, dict):
             self.warn("malformed-schema", f"a schema must be a mapping, not "
                       f"{type(schema).__name__}; left out (any value)", pointer)
