@@ -7,10 +7,12 @@ Request models reject unknown fields where the spec closes them
 """
 
 from __future__ import annotations
-from pydantic import ConfigDict
-from typing import Any
 
-from pydantic import field_validator
+from datetime import date
+from enum import StrEnum
+from typing import Annotated, Any
+from uuid import UUID
+
 from pydantic import (
     AwareDatetime,
     BaseModel,
@@ -20,11 +22,8 @@ from pydantic import (
     StrictFloat,
     StrictInt,
     StrictStr,
+    field_validator,
 )
-from typing import Annotated, Any
-from uuid import UUID
-from enum import StrEnum
-from datetime import date
 
 
 class Address(BaseModel):

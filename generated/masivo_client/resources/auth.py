@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-
 from .._base_client import (
     AsyncAPIResource,
     Operation,

@@ -7,9 +7,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import AsyncIterable, Iterable, Mapping, Sequence
+from typing import Any, Literal
 
+from .. import _bulk
 from .._base_client import (
     AsyncAPIResource,
     HeaderParam,
@@ -21,10 +22,6 @@ from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from .._validation import encode_body
 from ..models import Contact, MigrateContactsRequest, MigrateContactsResponse
-from collections.abc import AsyncIterable, Iterable
-from typing import Literal
-
-from .. import _bulk
 
 __all__ = [
     "Contacts",

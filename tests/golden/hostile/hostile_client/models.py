@@ -7,10 +7,11 @@ Request models reject unknown fields where the spec closes them
 """
 
 from __future__ import annotations
-from pydantic import ConfigDict
-from pydantic import BaseModel, ConfigDict, Field, RootModel, StrictInt, StrictStr
-from typing import Annotated, Any, Literal
+
 from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, RootModel, StrictInt, StrictStr
 
 
 class Nested(BaseModel):
@@ -92,12 +93,12 @@ class Payload(BaseModel):
     controls: StrictStr | None = None
     """
     NUL\x00 BEL VT FF ESC NEL LS  PS  TAB	 CR
-    model_config = ConfigDict(allow_inf_nan=False)
  end
     """
 
 
 class Shape(RootModel[Square]):
+    model_config = ConfigDict(allow_inf_nan=False)
     root: Annotated[Square, Field(discriminator="k_i_nd")]
     """
     A discriminator whose property name is hostile.

@@ -7,9 +7,10 @@ Request models reject unknown fields where the spec closes them
 """
 
 from __future__ import annotations
-from pydantic import ConfigDict
-from pydantic import BaseModel, ConfigDict, StrictInt, StrictStr
+
 from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, StrictInt, StrictStr
 
 
 class Problem(BaseModel):

@@ -7,8 +7,9 @@ Request models reject unknown fields where the spec closes them
 """
 
 from __future__ import annotations
-from pydantic import ConfigDict
+
 from uuid import UUID
+
 from pydantic import BaseModel, ConfigDict, RootModel, StrictFloat, StrictInt, StrictStr
 
 

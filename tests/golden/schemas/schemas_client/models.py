@@ -7,10 +7,11 @@ Request models reject unknown fields where the spec closes them
 """
 
 from __future__ import annotations
-from pydantic import ConfigDict
-from typing import Any
 
-from pydantic import field_validator
+from datetime import date
+from enum import IntEnum, StrEnum
+from typing import Annotated, Any, Literal
+
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -20,10 +21,8 @@ from pydantic import (
     StrictFloat,
     StrictInt,
     StrictStr,
+    field_validator,
 )
-from datetime import date
-from typing import Annotated, Literal
-from enum import IntEnum, StrEnum
 
 
 class PetBase(BaseModel):

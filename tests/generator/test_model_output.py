@@ -1,0 +1,185 @@
+"""What the model step hands datamodel-code-generator, and what it accepts back.
+
+Allow-lists both ways: only reviewed schema keywords go in, only reviewed names may be
+imported by what comes out. The post-processors place their edits by `ast` positions,
+so line separators that `str.splitlines()` knows and Python does not cannot move them.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import Any
+
+import pytest
+
+from generator.errors import GeneratorError
+from generator.finite_numbers import refuse_non_finite
+from generator.fmt import format_python
+from generator.models import _check, _generate
+from generator.nullability import refuse_null
+from generator.source_edits import prune_unused_imports
+
+
+def document(schemas: dict[str, Any]) -> dict[str, Any]:
+    return {"openapi": "3.1.0", "info": {"title": "m", "version": "0"}, "paths": {},
+            "components": {"schemas": schemas}}
+
+
+def classes(source: str) -> dict[str, ast.ClassDef]:
+    return {n.name: n for n in ast.parse(source).body if isinstance(n, ast.ClassDef)}
+
+
+def test_library_keywords_do_not_reach_the_model_generator() -> None:
+    source = _generate(document({
+        "Evil": {"type": "string", "customTypePath": "pydantic.ImportString"},
+        "Path": {"type": "string", "customTypePath": "pydantic.FilePath",
+                 "x-python-type": "os.PathLike"},
+    }), ["Evil", "Path"])
+    assert "ImportString" not in source and "FilePath" not in source
+    assert "os" not in {n.id for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Name)}
+    assert "class Evil(RootModel[StrictStr])" in source
+
+
+def test_property_names_that_look_like_keywords_or_extensions_are_kept() -> None:
+    """Names under `properties` are data: a closed model keeps `x-id`, `customTypePath`
+    and non-ASCII names, so the client accepts every field the spec allows."""
+    source = _generate(document({"Closed": {
+        "type": "object", "additionalProperties": False,
+        "properties": {"x-id": {"type": "string"}, "customTypePath": {"type": "string"},
+                       "naïve": {"type": "integer"}},
+    }}), ["Closed"])
+    assert "alias='x-id'" in source
+    assert "alias='customTypePath'" in source
+    assert "naïve: StrictInt | None = None" in source
+
+
+@pytest.mark.parametrize("line", [
+    "from pydantic import ImportString",
+    "from pydantic import FilePath",
+    "from pydantic import DirectoryPath",
+    "from pydantic import Json",
+    "from typing_extensions import deprecated",
+    "import os",
+    "from . import models",
+    "from os import path",
+])
+def test_models_may_import_only_reviewed_names(line: str) -> None:
+    with pytest.raises(GeneratorError, match="not allowed"):
+        _check(f"from __future__ import annotations\n{line}\n", set())
+
+
+def test_typing_extensions_type_alias_is_accepted() -> None:
+    """datamodel-code-generator emits TypeAliasType for some additionalProperties schemas;
+    typing_extensions comes with pydantic, so the client still needs only pydantic."""
+    _check("from typing_extensions import TypeAliasType\nX = TypeAliasType('X', int)\n", {"X"})
+
+
+def test_an_enum_typed_default_is_an_enum_member() -> None:
+    source = _generate(document({
+        "Mode": {"type": "string", "enum": ["vip", "dnsrr"]},
+        "Spec": {"type": "object", "properties": {
+            "mode": {"allOf": [{"$ref": "#/components/schemas/Mode"}], "default": "vip"},
+            "other": {"$ref": "#/components/schemas/Mode", "default": "dnsrr"}}},
+    }), ["Mode", "Spec"])
+    assert "= Mode.VIP" in source and "= Mode.DNSRR" in source
+    assert not re.search(r"^    \w+:.*= '(vip|dnsrr)'$", source, re.M), source
+
+
+SEPARATORS = ["\u2028", "\u2029", "\x85", "\x0c", "\x0b", "\x1c", "\r"]
+
+
+@pytest.mark.parametrize("separator", SEPARATORS, ids=[hex(ord(s)) for s in SEPARATORS])
+def test_promised_checks_are_in_every_model_whatever_the_descriptions_hold(
+        separator: str) -> None:
+    text = f"one{separator}two{separator}{separator}three é{separator}"
+    schemas = {
+        "Closed": {"type": "object", "additionalProperties": False, "description": text,
+                   "properties": {"a": {"type": "string", "description": text},
+                                  "b": {"type": "number", "description": text}}},
+        "Open": {"type": "object", "description": text,
+                 "properties": {"c": {"type": "number", "description": text}}},
+        "Child": {"allOf": [{"$ref": "#/components/schemas/Open"},
+                            {"type": "object", "description": text,
+                             "properties": {"d": {"type": "integer"}}}]},
+        "Number": {"type": "number", "description": text},
+    }
+    source = _generate(document(schemas), list(schemas))
+    found = classes(format_python(source, "models.py"))
+    assert_promises_kept(found, closed={"Closed": {"a", "b"}})
+
+
+def assert_promises_kept(found: dict[str, ast.ClassDef], closed: dict[str, set[str]]) -> None:
+    """Every model class configures allow_inf_nan=False in its own body (not in a docstring);
+    every closed model with optional non-nullable fields has the null-refusing validator."""
+    for name, node in found.items():
+        bases = {getattr(b, "id", getattr(getattr(b, "value", None), "id", "")) for b in node.bases}
+        if bases & {"StrEnum", "IntEnum", "Enum"}:
+            continue
+        configs = [s for s in node.body if isinstance(s, ast.Assign)
+                   and getattr(s.targets[0], "id", "") == "model_config"]
+        if not configs:  # a subclass of another generated model inherits its config
+            assert bases & found.keys(), f"{name} has no model_config"
+            continue
+        keywords = {k.arg: k.value for k in configs[0].value.keywords}  # type: ignore[attr-defined]
+        assert isinstance(keywords.get("allow_inf_nan"), ast.Constant), name
+        assert keywords["allow_inf_nan"].value is False, name
+    for name, fields in closed.items():
+        validators = [s for s in found[name].body if isinstance(s, ast.FunctionDef)
+                      and s.name == "_refuse_null"]
+        assert validators, f"{name} lost its null-refusing validator"
+        decorator = validators[0].decorator_list[0]
+        assert isinstance(decorator, ast.Call)
+        assert {a.value for a in decorator.args if isinstance(a, ast.Constant)} == fields
+
+
+def test_edits_land_after_a_docstring_holding_a_line_separator() -> None:
+    source = ('from __future__ import annotations\n'
+              'from pydantic import BaseModel, ConfigDict\n\n\n'
+              'class A(BaseModel):\n'
+              '    """x\u2028y\x0cz\x85w"""\n'
+              '    model_config = ConfigDict(extra="forbid")\n'
+              '    a: str | None = None\n'
+              '    """é\u2028"""\n\n\n'
+              'class B(A):\n'
+              '    """p\u2028q"""\n'
+              '    b: int\n')
+    schemas = {"A": {"type": "object", "additionalProperties": False,
+                     "properties": {"a": {"type": "string"}}}}
+    edited = refuse_non_finite(refuse_null(source, schemas))
+    assert_promises_kept(classes(edited), closed={"A": {"a"}})
+
+
+def test_unused_imports_are_pruned_and_the_rest_kept() -> None:
+    source = ("from __future__ import annotations\n"
+              "from collections.abc import Mapping, Sequence\n"
+              "from typing import Any\n"
+              "from . import models\n"
+              "from .x import Exported\n"
+              "__all__ = ['Exported']\n"
+              "def f(a: Sequence[int]) -> None: ...\n")
+    assert prune_unused_imports(source) == (
+        "from __future__ import annotations\n"
+        "from collections.abc import Sequence\n"
+        "\n"
+        "\n"
+        "from .x import Exported\n"
+        "__all__ = ['Exported']\n"
+        "def f(a: Sequence[int]) -> None: ...\n")
+
+
+def test_imports_are_merged_and_sorted() -> None:
+    source = ("from __future__ import annotations\n"
+              "from pydantic import ConfigDict\nfrom typing import Any\n"
+              "from pydantic import BaseModel, ConfigDict\nfrom enum import Enum\n"
+              "class A(BaseModel, Enum):\n    model_config = ConfigDict()\n    a: Any\n")
+    formatted = format_python(source, "m.py")
+    assert formatted.startswith(
+        "from __future__ import annotations\n\nfrom enum import Enum\nfrom typing import Any\n"
+        "\nfrom pydantic import BaseModel, ConfigDict\n\n\nclass A")
+
+
+def test_an_emitted_file_that_does_not_compile_fails_the_run() -> None:
+    with pytest.raises(GeneratorError, match=r"generated _client.py is not valid Python "
+                                             r"\(duplicate argument 'base_url'"):
+        format_python("def f(*, base_url: str, base_url: int) -> None: ...\n", "_client.py")
