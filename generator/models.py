@@ -18,6 +18,7 @@ from typing import Any
 from .cache import cached
 from .errors import GeneratorError
 from .finite_numbers import refuse_non_finite
+from .naming import Namespace, snake
 from .nullability import refuse_null
 
 # Module -> the names generated models may import from it: the types the schemas' formats
@@ -54,6 +55,9 @@ _REVIEWED_KEYWORDS = frozenset({
     "discriminator", "readOnly", "writeOnly", "deprecated", "example", "examples",
 })
 _REVIEWED_DISCRIMINATOR = frozenset({"propertyName", "mapping"})
+
+# Every name the models module may import: a schema must not be named like one.
+MODEL_IMPORTS = frozenset(name for names in _ALLOWED_NAMES.values() for name in names)
 
 # `format: email` is checked with the syntax Prism's validator (ajv-formats, "full" mode)
 # uses: dot-atoms at a dotted host name, ASCII only. pydantic's EmailStr would need the
@@ -105,6 +109,23 @@ def _reviewed(schema: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _ascii_enum_names(schema: dict[str, Any]) -> dict[str, Any]:
+    """A string enum with a non-ASCII value gets ASCII member names of ours: the model
+    generator would keep the letters, and Python folds identifiers by NFKC, so `ﬁ` and
+    `fi` (or `ᴬ` and `A`) would be one member and the module would not import."""
+    values = schema.get("enum")
+    if not (isinstance(values, list) and values and all(isinstance(v, str) for v in values)
+            and not all(v.isascii() for v in values)):
+        return schema
+    members = Namespace()
+    names = [members.claim(_member_name(snake(v, "value").upper())) for v in values]
+    return {**schema, "x-enum-varnames": names}
+
+
+def _member_name(name: str) -> str:
+    return f"VALUE{name}" if name.startswith("_") else name  # `_2X` (from `2x`) -> VALUE_2X
+
+
 def _open_object(schema: dict[str, Any]) -> dict[str, Any]:
     """An object schema that does not mention `additionalProperties` gets `true`, JSON
     Schema's default, said out loud: the model generator then keeps unknown fields
@@ -129,10 +150,11 @@ def _email_pattern(schema: dict[str, Any]) -> dict[str, Any]:
 def _model_ready(document: dict[str, Any]) -> dict[str, Any]:
     """The document with every component schema prepared for the model generator."""
     components = document["components"]
-    prepared = {
-        name: _map_schemas(schema, lambda s: _email_pattern(_open_object(_reviewed(s))))
-        for name, schema in components["schemas"].items()
-    }
+    def prepare(schema: dict[str, Any]) -> dict[str, Any]:
+        return _ascii_enum_names(_email_pattern(_open_object(_reviewed(schema))))
+
+    prepared = {name: _map_schemas(schema, prepare)
+                for name, schema in components["schemas"].items()}
     return {**document, "components": {**components, "schemas": prepared}}
 
 
