@@ -99,10 +99,55 @@ def _map_schemas(schema: Any, change: Callable[[dict[str, Any]], dict[str, Any]]
     return change(out)
 
 
+_JSON_TYPES: dict[str, type | tuple[type, ...]] = {
+    "string": str, "integer": int, "number": (int, float), "boolean": bool, "array": list,
+    "object": dict, "null": type(None)}
+
+
+def _fits(value: Any, json_type: Any) -> bool:
+    python = _JSON_TYPES.get(json_type) if isinstance(json_type, str) else None
+    if python is None:
+        return True  # not a type we know: not ours to judge
+    if isinstance(value, bool) and json_type in ("integer", "number"):
+        return False
+    return isinstance(value, python)
+
+
+def _refers(schema: dict[str, Any]) -> bool:
+    """Whether a schema or the subschemas of its container keywords name another schema."""
+    if any(k in schema for k in ("$ref", "allOf", "anyOf", "oneOf")):
+        return True
+    subschemas = [schema.get("items"), schema.get("additionalProperties"),
+                  *(schema.get("properties") or {}).values()]
+    return any(isinstance(s, dict) and _refers(s) for s in subschemas)
+
+
+def _default_kept(schema: dict[str, Any]) -> bool:
+    """A `default` the models can carry: of the schema's type and among its `enum` (a
+    document's defect otherwise, which the models must not turn into a wrong value), and
+    not an array or object of other models (emitted as a plain literal, it would not have
+    the field's type)."""
+    default = schema["default"]
+    types = schema.get("type")
+    types = [types] if isinstance(types, str) else types
+    if isinstance(types, list) and types:
+        if schema.get("nullable") is True:
+            types = [*types, "null"]
+        if not any(_fits(default, t) for t in types):
+            return False
+    enum = schema.get("enum")
+    if isinstance(enum, list) and not any(type(default) is type(e) and default == e
+                                          for e in enum):
+        return False
+    return not (isinstance(default, list | dict) and _refers(schema))
+
+
 def _reviewed(schema: dict[str, Any]) -> dict[str, Any]:
     """Only the reviewed keywords. Names under `properties` are data, not keywords: a
     property called `x-id` or `customTypePath` stays (its schema is reviewed itself)."""
     out = {k: v for k, v in schema.items() if k in _REVIEWED_KEYWORDS}
+    if "default" in out and not _default_kept(out):
+        del out["default"]
     if isinstance(out.get("discriminator"), dict):
         out["discriminator"] = {k: v for k, v in out["discriminator"].items()
                                 if k in _REVIEWED_DISCRIMINATOR}
@@ -191,6 +236,9 @@ def _generate(schema_document: dict[str, Any], expected: Iterable[str]) -> str:
             allow_population_by_field_name=True,
             # `mode: Mode | None = Mode.VIP`, not `= "vip"`: the default has the field's type.
             set_default_enum_member=True,
+            # A discriminated subclass narrows its parent's enum field to one member, as
+            # `Literal[Kind.EPISODE]`: a plain `Literal["episode"]` would not be a subtype.
+            use_enum_values_in_discriminator=True,
             # An email address is a str checked by EMAIL_PATTERN (see _with_email_pattern).
             type_mappings=["email=string"],
             # JSON types are not coerced: "12" is no integer, 1 no boolean, true no number,

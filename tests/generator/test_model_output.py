@@ -183,3 +183,46 @@ def test_an_emitted_file_that_does_not_compile_fails_the_run() -> None:
     with pytest.raises(GeneratorError, match=r"generated _client.py is not valid Python "
                                              r"\(duplicate argument 'base_url'"):
         format_python("def f(*, base_url: str, base_url: int) -> None: ...\n", "_client.py")
+
+
+@pytest.mark.parametrize(("schema", "kept"), [
+    ({"type": "string", "default": ["a", "b"]}, False),  # not of its type: a defect
+    ({"type": "integer", "default": True}, False),
+    ({"type": "string", "enum": ["a"], "default": "b"}, False),
+    ({"type": "integer", "enum": [1], "default": True}, False),
+    ({"type": "object", "additionalProperties": {"$ref": "#/components/schemas/Other"},
+      "default": {"k": {"v": 1}}}, False),  # a literal where models are expected
+    ({"type": "string", "default": "a"}, True),
+    ({"type": ["integer", "null"], "default": 3}, True),
+    ({"type": "number", "default": 1}, True),
+    ({"type": "array", "items": {"type": "string"}, "default": ["a"]}, True),
+    ({"$ref": "#/components/schemas/Other", "default": "x"}, True),
+])
+def test_only_defaults_the_models_can_carry_reach_them(schema: dict[str, Any],
+                                                       kept: bool) -> None:
+    source = _generate(document({
+        "Other": {"type": "object", "properties": {"v": {"type": "integer"}}},
+        "Holder": {"type": "object", "properties": {"field": schema}},
+    }), ["Other", "Holder"])
+    (line,) = [s for s in source.splitlines() if s.startswith("    field:")]
+    assert line.endswith("= None") != kept, line
+
+
+def test_a_discriminated_subclass_narrows_its_parent_enum_with_a_member() -> None:
+    """`Literal["episode"]` in the subclass would not be a subtype of the parent's enum."""
+    kind = {"type": "string", "enum": ["episode"]}
+    source = _generate(document({
+        "Base": {"type": "object", "required": ["type"], "properties": {"type": kind}},
+        "Episode": {"allOf": [{"$ref": "#/components/schemas/Base"},
+                              {"type": "object", "properties": {"n": {"type": "integer"}}}]},
+        "Track": {"type": "object", "required": ["type"],
+                  "properties": {"type": {"type": "string", "enum": ["track"]}}},
+        "Item": {"type": "object", "properties": {"item": {
+            "discriminator": {"propertyName": "type"},
+            "oneOf": [{"$ref": "#/components/schemas/Episode"},
+                      {"$ref": "#/components/schemas/Track"}]}}},
+    }), ["Base", "Episode", "Track", "Item"])
+    episode = classes(source)["Episode"]
+    (field,) = [s for s in episode.body if isinstance(s, ast.AnnAssign)
+                and getattr(s.target, "id", "") == "type"]
+    assert ast.unparse(field.annotation) == "Literal[Type.EPISODE]"
