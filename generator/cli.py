@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from .errors import GeneratorError
@@ -27,12 +28,41 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
                         help="write nothing; exit 1 and list the files that would change")
     parser.add_argument("--force", action="store_true",
                         help="regenerate even when nothing seems to have changed")
+    parser.add_argument("--strict", action="store_true", default=None,
+                        help="every warning is an error (also `strict = true`)")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="print every warning, not only their count by kind")
     parser.add_argument("-q", "--quiet", action="store_true", help="print only problems")
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
+    try:
+        return _run(args)
+    except KeyboardInterrupt:
+        print("clientgen: interrupted; the output folder is as it was", file=sys.stderr)
+        return 130
+    except RecursionError:
+        print("clientgen: error: the document nests too deeply for this generator "
+              "(please report it with the spec); nothing was written", file=sys.stderr)
+        return 2
+    except MemoryError:
+        print("clientgen: error: out of memory; nothing was written", file=sys.stderr)
+        return 2
+    except Exception as exc:  # one paragraph, never a traceback
+        print(f"clientgen: internal error: {type(exc).__name__}: {_one_line(exc)}. This is "
+              "a bug in clientgen (please report it with the spec); nothing was written.",
+              file=sys.stderr)
+        return 2
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= 300 else text[:297] + "..."
+
+
+def _run(args: argparse.Namespace) -> int:
     from .config import load_config
     from .pipeline import run
 
@@ -40,14 +70,14 @@ def main(argv: list[str] | None = None) -> int:
         config = load_config(args.config, {
             "spec": args.spec, "output": args.output, "package": args.package,
             "client-name": args.client_name, "env-prefix": args.env_prefix,
-            "templates": args.templates,
+            "templates": args.templates, "strict": args.strict,
         })
         outcome = run(config, check=args.check, force=args.force)
     except GeneratorError as exc:
+        _report_warnings(exc.warnings, verbose=args.verbose)
         print(f"clientgen: error: {exc}", file=sys.stderr)
         return 1
-    for warning in outcome.warnings:
-        print(f"clientgen: warning: {warning}", file=sys.stderr)
+    _report_warnings(outcome.warnings, verbose=args.verbose)
     if args.check:
         if outcome.changes:
             print(f"{config.target} is out of date; `make generate` would change:",
@@ -64,3 +94,23 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print(f"{config.target} is up to date")
     return 0
+
+
+def _report_warnings(warnings: Sequence[object], *, verbose: bool) -> None:
+    """A count by kind; each warning (file, line, pointer, message) with --verbose."""
+    if not warnings:
+        return
+    from .diagnostics import Diagnostic
+
+    if verbose:
+        for warning in warnings:
+            kind = f" [{warning.kind}]" if isinstance(warning, Diagnostic) else ""
+            print(f"clientgen: warning: {warning}{kind}", file=sys.stderr)
+    counts: dict[str, int] = {}
+    for warning in warnings:
+        kind = warning.kind if isinstance(warning, Diagnostic) else "generator"
+        counts[kind] = counts.get(kind, 0) + 1
+    summary = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items()))
+    hint = "" if verbose else " (--verbose lists each, --strict makes them errors)"
+    print(f"clientgen: {len(warnings)} warning{'s' if len(warnings) != 1 else ''}: "
+          f"{summary}{hint}", file=sys.stderr)

@@ -19,6 +19,7 @@ class Config:
     client_name: str  # `Masivo` -> classes Masivo and AsyncMasivo
     env_prefix: str  # `MASIVO` -> MASIVO_API_KEY, MASIVO_LOG...
     templates: Path | None  # a user's template folder, searched first
+    strict: bool = False  # every warning is an error (README, "Imperfect documents")
 
     @property
     def target(self) -> Path:
@@ -29,7 +30,7 @@ class Config:
                 "env_prefix": self.env_prefix}
 
 
-_KEYS = {"spec", "output", "package", "client-name", "env-prefix", "templates"}
+_KEYS = {"spec", "output", "package", "client-name", "env-prefix", "templates", "strict"}
 
 
 def load_config(pyproject: Path | None, overrides: dict[str, Any]) -> Config:
@@ -37,8 +38,13 @@ def load_config(pyproject: Path | None, overrides: dict[str, Any]) -> Config:
     table: dict[str, Any] = {}
     base = Path.cwd()
     if pyproject is not None and pyproject.is_file():
-        with pyproject.open("rb") as handle:
-            table = tomllib.load(handle).get("tool", {}).get("clientgen", {})
+        try:
+            with pyproject.open("rb") as handle:
+                table = tomllib.load(handle).get("tool", {}).get("clientgen", {})
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise GeneratorError(f"{pyproject}: cannot read it: {exc}") from exc
+        if not isinstance(table, dict):
+            raise GeneratorError(f"{pyproject}: [tool.clientgen] must be a table")
         unknown = set(table) - _KEYS
         if unknown:
             raise GeneratorError(f"{pyproject}: unknown keys in [tool.clientgen]: "
@@ -61,7 +67,10 @@ def load_config(pyproject: Path | None, overrides: dict[str, Any]) -> Config:
         value = merged.get(key, default)
         return None if value is None else (base / str(value))
 
+    strict = merged.get("strict", False)
+    if not isinstance(strict, bool):
+        raise GeneratorError(f"strict must be true or false, not {strict!r}")
     spec, output = path("spec"), path("output", "generated")
     assert spec is not None and output is not None
     return Config(spec=spec, output=output, package=package, client_name=client_name,
-                  env_prefix=env_prefix, templates=path("templates"))
+                  env_prefix=env_prefix, templates=path("templates"), strict=strict)

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 
 class GeneratorError(Exception):
-    """A problem the user can fix; the command line prints it and exits 1."""
+    """A problem the user can fix; the command line prints it and exits 1.
+
+    `warnings`: what the run had found before it stopped (printed before the error).
+    """
+
+    warnings: tuple[object, ...] = ()
 
 
 class SpecError(GeneratorError):

@@ -1,21 +1,30 @@
-"""Read a spec (YAML or JSON), bundle `$ref`s to other files, validate it.
+"""Read a spec (JSON as JSON, YAML as YAML), bundle `$ref`s to other files, check it.
 
-Every value keeps the file and line it came from, so that any later error can
-name them. Only relative files inside the spec's own folder may be referenced:
-a spec is untrusted and must not make us read `/etc/passwd` or fetch a URL.
+Every value can be traced to the file and line it came from, so that any later
+message can name them: YAML positions are recorded while reading, JSON positions
+only when a message needs one (`json_lines`). Only relative files inside the spec's
+own folder may be referenced: a spec is untrusted and must not make us read
+`/etc/passwd` or fetch a URL. The limits of `limits` hold before anything else
+sees the document.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from . import limits
+from .diagnostics import Diagnostic, Diagnostics
 from .errors import SpecError
+from .json_lines import scan
 
 Origin = tuple[str, int]  # (file as shown to the user, 1-based line)
 
@@ -50,6 +59,18 @@ class _PureJsonCompatibleLoader(yaml.SafeLoader):
     yaml_implicit_resolvers = _JsonCompatibleLoader.yaml_implicit_resolvers
 
 
+# The YAML tags of JSON values: anything else (binary, set, timestamp, python/...) is not
+# something a JSON-based format can mean, and its Python object would surprise every stage.
+_YAML_TAG = "tag:yaml.org,2002:"
+_JSON_TAGS = frozenset(f"{_YAML_TAG}{t}" for t in ("str", "int", "float", "bool", "null",
+                                                    "map", "seq"))
+_MERGE_TAG = f"{_YAML_TAG}merge"
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+# A reference may not hold control characters (a NUL ends a C path) nor name a scheme.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
 def escape_pointer_token(token: str) -> str:
     return token.replace("~", "~0").replace("/", "~1")
 
@@ -63,94 +84,312 @@ class _File:
     path: Path
     shown: str
     data: Any
-    lines: dict[str, int]
     raw: bytes
+    text: str
+    is_json: bool
+    yaml_lines: dict[str, int] | None = None
+    has_refs: bool = False  # any `$ref` at all: the bundler need not copy a file without
+    # kind, message, pointer, line (None: the pointer's own line)
+    warnings: list[tuple[str, str, str, int | None]] = field(default_factory=list)
+    _json_lines: dict[str, int] | None = None
+
+    def lines(self) -> dict[str, int]:
+        if self.yaml_lines is not None:
+            return self.yaml_lines
+        if self._json_lines is None:
+            self._json_lines = scan(self.text).lines  # once, when a message needs a line
+        return self._json_lines
+
+    def line(self, pointer: str) -> int:
+        """The line of `pointer`, or of its nearest ancestor that has one."""
+        lines = self.lines()
+        probe = pointer
+        while probe:
+            if probe in lines:
+                return lines[probe]
+            probe = probe.rsplit("/", 1)[0]
+        return lines.get("", 1)
+
+    def error(self, message: str, pointer: str | None) -> SpecError:
+        return SpecError(message, file=self.shown,
+                         line=self.line(pointer) if pointer is not None else None,
+                         pointer=pointer)
 
 
 @dataclass
 class LoadedSpec:
-    """The bundled document, where each JSON pointer came from, and the spec's hash."""
+    """The bundled document, where each JSON pointer came from, and the spec's hash.
+
+    `diagnostics` collects the located warnings of every stage (`spec.warn(...)`).
+    """
 
     data: dict[str, Any]
     root: Path
     files: list[Path]
     sha256: str
-    origins: dict[str, Origin] = field(default_factory=dict)
+    mounts: dict[str, tuple[_File, str]] = field(default_factory=dict)
+    diagnostics: Diagnostics = field(init=False)
+    strict: bool = False
+
+    def __post_init__(self) -> None:
+        self.diagnostics = Diagnostics(self.origin, strict=self.strict)
 
     def origin(self, pointer: str) -> Origin:
         """The file and line of `pointer`, or of its nearest ancestor that has one."""
         probe = pointer
-        while probe:
-            if probe in self.origins:
-                return self.origins[probe]
+        while True:
+            if probe in self.mounts:
+                file, source = self.mounts[probe]
+                return file.shown, file.line(source + pointer[len(probe):])
+            if not probe:
+                return str(self.root), 1
             probe = probe.rsplit("/", 1)[0]
-        return self.origins.get("", (str(self.root), 1))
 
     def error(self, message: str, pointer: str) -> SpecError:
         file, line = self.origin(pointer)
         return SpecError(message, file=file, line=line, pointer=pointer)
 
+    def warn(self, kind: str, message: str, pointer: str | None) -> None:
+        """A located warning (an error in strict mode, once `raise_if_strict` is called)."""
+        self.diagnostics.warn(kind, message, pointer)
 
-def _read(path: Path, shown: str) -> _File:
+
+def _read_bytes(path: Path, shown: str, budget: int) -> bytes:
+    """The file's bytes; only a regular file, and only up to the limits."""
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise SpecError("not a regular file", file=shown)
+            limit = min(limits.MAX_FILE_BYTES, budget)
+            raw = handle.read(limit + 1)
     except OSError as exc:
-        raise SpecError(f"cannot read the spec: {exc.strerror}", file=shown) from exc
+        raise SpecError(f"cannot read the spec: {exc.strerror or exc}", file=shown) from exc
+    if len(raw) > limit:
+        raise SpecError(f"the spec is larger than {limit // (1024 * 1024)} MiB "
+                        f"(limit: {limits.MAX_FILE_BYTES // (1024 * 1024)} MiB a file, "
+                        f"{limits.MAX_TOTAL_BYTES // (1024 * 1024)} MiB in all)", file=shown)
+    return raw
+
+
+def _read(path: Path, shown: str, budget: int = limits.MAX_TOTAL_BYTES) -> _File:
+    raw = _read_bytes(path, shown, budget)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise SpecError("the spec is not UTF-8 text", file=shown) from exc
+    if text.startswith("\ufeff"):
+        text = text[1:]  # a byte-order mark is not part of the document
+    if text.lstrip()[:1] in ("{", "["):
+        loaded = _parse_json(text, raw, path, shown)
+        if loaded is not None:
+            return loaded
     try:
-        return _parse(text, raw, path, shown, _JsonCompatibleLoader)
-    except SpecError:
+        return _parse_yaml(text, raw, path, shown, _JsonCompatibleLoader)
+    except _YamlSyntaxError as terse:
         if _JsonCompatibleLoader is _PureJsonCompatibleLoader:
             raise
-    # libyaml's messages are terser: parse again with the pure-Python parser to explain.
-    return _parse(text, raw, path, shown, _PureJsonCompatibleLoader)
+        # libyaml's messages are terser: parse again with the pure-Python parser to explain.
+        try:
+            return _parse_yaml(text, raw, path, shown, _PureJsonCompatibleLoader)
+        except RecursionError:
+            raise terse from None
 
 
-def _parse(text: str, raw: bytes, path: Path, shown: str,
-           loader_class: type[yaml.SafeLoader]) -> _File:
-    loader = loader_class(text)
+class _YamlSyntaxError(SpecError):
+    """The text is not YAML (as opposed to YAML that breaks one of our rules)."""
+
+
+# -- JSON ----------------------------------------------------------------------------------
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def _parse_json(text: str, raw: bytes, path: Path, shown: str) -> _File | None:
+    """The JSON document in `text`; None if it is not JSON (it may be YAML flow style)."""
+    duplicates = False
+
+    def pairs_hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        nonlocal duplicates
+        mapping = dict(pairs)
+        if len(mapping) != len(pairs):
+            duplicates = True
+        return mapping
+
+    file = _File(path=path, shown=shown, data=None, raw=raw, text=text, is_json=True)
     try:
-        node = loader.get_single_node()
+        file.data = json.loads(text, object_pairs_hook=pairs_hook,
+                               parse_constant=_reject_constant)
+    except RecursionError:
+        too_deep = scan(text, max_depth=limits.MAX_DEPTH).too_deep
+        pointer, line = too_deep if too_deep is not None else ("", 1)
+        raise SpecError(f"values nest deeper than {limits.MAX_DEPTH} levels", file=shown,
+                        line=line, pointer=pointer) from None
+    except json.JSONDecodeError as exc:
+        try:  # a YAML document in flow style reads as YAML
+            _parse_yaml(text, raw, path, shown, _JsonCompatibleLoader)
+        except SpecError:
+            raise SpecError(f"not valid JSON: {exc.msg} (column {exc.colno})", file=shown,
+                            line=exc.lineno) from None
+        return None
+    except ValueError as exc:  # an integer Python will not convert, NaN, Infinity
+        raise _json_value_error(text, str(exc), file) from None
+    _check_values(file)
+    if duplicates:
+        for pointer, key, line in scan(text).duplicates:
+            file.warnings.append(("duplicate-key", f"duplicate key {key!r}; the last one is "
+                                  "used", pointer, line))
+    return file
+
+
+def _json_value_error(text: str, problem: str, file: _File) -> SpecError:
+    digits = re.search(rf"-?\d{{{limits.MAX_INT_DIGITS + 1},}}", text)
+    if "digits" in problem and digits is not None:
+        offset, message = digits.start(), (
+            f"an integer of {len(digits.group().lstrip('-'))} digits (more than "
+            f"{limits.MAX_INT_DIGITS}, Python's limit)")
+    else:
+        constant = re.search(r"-?\b(NaN|Infinity)\b", text)
+        offset = constant.start() if constant is not None else 0
+        message = problem
+    line = text.count("\n", 0, offset) + 1
+    pointer = _pointer_at_line(scan(text[:offset] + "0"), line)
+    return SpecError(message, file=file.shown, line=line, pointer=pointer)
+
+
+def _pointer_at_line(positions: Any, line: int) -> str:
+    """The last pointer recorded at or before `line` (the value being read there)."""
+    best, best_line = "", 0
+    for pointer, at in positions.lines.items():
+        if best_line <= at <= line:
+            best, best_line = pointer, at
+    return best
+
+
+# -- YAML ----------------------------------------------------------------------------------
+
+def _parse_yaml(text: str, raw: bytes, path: Path, shown: str,
+                loader_class: type[yaml.SafeLoader]) -> _File:
+    loader = loader_class(text)
+    file = _File(path=path, shown=shown, data=None, raw=raw, text=text, is_json=False)
+    try:
+        try:
+            node = loader.get_single_node()
+        except RecursionError:
+            raise SpecError(f"values nest deeper than {limits.MAX_DEPTH} levels", file=shown,
+                            line=None) from None
         if node is None:
             raise SpecError("the file is empty", file=shown, line=1)
-        lines: dict[str, int] = {}
-        _record_lines(node, "", lines, shown)
-        data = loader.construct_document(node)
+        file.yaml_lines = {}
+        _YamlWalk(file).walk(node, "", None, 0)
+        file.data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         problem = " ".join(str(p) for p in (exc.context, exc.problem) if p)
-        raise SpecError(f"not valid YAML or JSON: {problem}", file=shown, line=line) from exc
+        raise _YamlSyntaxError(f"not valid YAML or JSON: {problem}", file=shown,
+                               line=line) from exc
     except yaml.YAMLError as exc:
-        raise SpecError(f"not valid YAML or JSON: {exc}", file=shown) from exc
+        raise _YamlSyntaxError(f"not valid YAML or JSON: {exc}", file=shown) from exc
     finally:
         loader.dispose()
-    return _File(path=path, shown=shown, data=data, lines=lines, raw=raw)
+    _check_values(file)
+    return file
 
 
-def _record_lines(node: yaml.Node, pointer: str, lines: dict[str, int], shown: str,
-                  key_line: int | None = None) -> None:
-    # A mapping entry's line is its key's (`label:`), not where its value starts below it.
-    lines[pointer] = key_line if key_line is not None else node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                raise SpecError("a mapping key must be a string", file=shown,
-                                line=key_node.start_mark.line + 1, pointer=pointer)
-            key = str(key_node.value)
-            if key in seen:
-                raise SpecError(f"duplicate key {key!r}", file=shown,
-                                line=key_node.start_mark.line + 1, pointer=pointer)
-            seen.add(key)
-            _record_lines(value_node, f"{pointer}/{escape_pointer_token(key)}", lines, shown,
-                          key_node.start_mark.line + 1)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _record_lines(item, f"{pointer}/{index}", lines, shown)
+class _YamlWalk:
+    """Records the line of every value and refuses what JSON cannot hold: other tags,
+    aliases that refer to themselves or expand past the limits, overlong integers."""
+
+    def __init__(self, file: _File) -> None:
+        self.file = file
+        assert file.yaml_lines is not None
+        self.lines = file.yaml_lines
+        self.count = 0
+        self.open: set[int] = set()  # nodes being walked: an alias to one is a cycle
+
+    def fail(self, message: str, node: yaml.Node, pointer: str,
+             line: int | None = None) -> SpecError:
+        return SpecError(message, file=self.file.shown,
+                         line=line or node.start_mark.line + 1, pointer=pointer)
+
+    def walk(self, node: yaml.Node, pointer: str, key_line: int | None, depth: int) -> None:
+        # A mapping entry's line is its key's (`label:`), not where its value starts below it.
+        self.lines.setdefault(pointer, key_line if key_line is not None
+                              else node.start_mark.line + 1)
+        self.count += 1
+        if self.count > limits.MAX_VALUES:
+            raise self.fail(f"the document holds more than {limits.MAX_VALUES:,} values "
+                            "(YAML aliases count each time they are used)", node, pointer)
+        if depth > limits.MAX_DEPTH:
+            raise self.fail(f"values nest deeper than {limits.MAX_DEPTH} levels", node, pointer)
+        if node.tag not in _JSON_TAGS:
+            raise self.fail(f"YAML tag {node.tag.replace(_YAML_TAG, '!!')!r} is not a JSON "
+                            "value; a spec holds strings, numbers, booleans, null, mappings "
+                            "and lists", node, pointer)
+        if isinstance(node, yaml.ScalarNode):
+            if node.tag == f"{_YAML_TAG}int" and len(node.value) > limits.MAX_INT_DIGITS:
+                raise self.fail(f"an integer of {len(node.value)} digits (more than "
+                                f"{limits.MAX_INT_DIGITS}, Python's limit)", node, pointer)
+            return
+        if id(node) in self.open:
+            raise self.fail("a YAML alias refers to a value that contains it", node, pointer,
+                            key_line)
+        self.open.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            seen: set[str] = set()
+            for key_node, value_node in node.value:
+                if key_node.tag == _MERGE_TAG:
+                    self.walk(value_node, pointer, None, depth + 1)
+                    continue
+                if not isinstance(key_node, yaml.ScalarNode):
+                    raise self.fail("a mapping key must be a string", key_node, pointer)
+                key = str(key_node.value)
+                line = key_node.start_mark.line + 1
+                if key in seen:
+                    self.file.warnings.append(("duplicate-key", f"duplicate key {key!r}; "
+                                               "the last one is used", pointer, line))
+                seen.add(key)
+                self.walk(value_node, f"{pointer}/{escape_pointer_token(key)}", line, depth + 1)
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                self.walk(item, f"{pointer}/{index}", None, depth + 1)
+        self.open.discard(id(node))
+
+
+# -- both ----------------------------------------------------------------------------------
+
+def _check_values(file: _File) -> None:
+    """Limits on the values themselves; also notes whether the file holds any `$ref`."""
+    count = 0
+
+    def visit(value: Any, pointer: str, depth: int) -> None:
+        nonlocal count
+        count += 1
+        if count > limits.MAX_VALUES:
+            raise file.error(f"the document holds more than {limits.MAX_VALUES:,} values",
+                             pointer)
+        if isinstance(value, dict):
+            if depth >= limits.MAX_DEPTH:
+                raise file.error(f"values nest deeper than {limits.MAX_DEPTH} levels", pointer)
+            if "$ref" in value:
+                file.has_refs = True
+            for key, item in value.items():
+                if _LONE_SURROGATE.search(key):
+                    raise file.error(f"key {key!r} holds a lone surrogate, which is not text",
+                                     pointer)
+                visit(item, f"{pointer}/{escape_pointer_token(key)}", depth + 1)
+        elif isinstance(value, list):
+            if depth >= limits.MAX_DEPTH:
+                raise file.error(f"values nest deeper than {limits.MAX_DEPTH} levels", pointer)
+            for index, item in enumerate(value):
+                visit(item, f"{pointer}/{index}", depth + 1)
+        elif isinstance(value, str) and _LONE_SURROGATE.search(value):
+            raise file.error("a string holds a lone surrogate (half of a UTF-16 pair), "
+                             "which is not text", pointer)
+
+    visit(file.data, "", 0)
 
 
 def resolve_pointer(document: Any, pointer: str) -> Any:
@@ -158,7 +397,9 @@ def resolve_pointer(document: Any, pointer: str) -> Any:
     value = document
     if not pointer:
         return value
-    for raw_token in pointer.lstrip("/").split("/"):
+    if not pointer.startswith("/"):
+        raise KeyError(pointer)
+    for raw_token in pointer[1:].split("/"):
         token = unescape_pointer_token(raw_token)
         if isinstance(value, dict) and token in value:
             value = value[token]
@@ -176,32 +417,35 @@ class _Bundler:
         self.root = root
         self.folder = root.path.parent
         self.files: dict[Path, _File] = {root.path: root}
-        self.origins: dict[str, Origin] = {}
+        self.mounts: dict[str, tuple[_File, str]] = {"": (root, "")}
         self.hoisted: dict[str, tuple[Path, str]] = {}
         self.hoisted_schemas: dict[str, Any] = {}
         self.stack: list[tuple[Path, str]] = []
+        self.budget = limits.MAX_TOTAL_BYTES - len(root.raw)
 
     def _file(self, ref: str, current: _File, src: str) -> _File:
         pointer = f"{src}/$ref"
-        if "://" in ref or ref.startswith("//"):
-            raise SpecError(f"$ref {ref!r} points to a URL; only files beside the spec are read",
-                            file=current.shown, line=current.lines.get(pointer), pointer=pointer)
+        if _CONTROL.search(ref):
+            raise current.error(f"$ref {ref!r} holds a control character", pointer)
+        if _SCHEME.match(ref) or ref.startswith("//"):
+            raise current.error(f"$ref {ref!r} points to a URL; only files beside the spec "
+                                "are read", pointer)
         target = (current.path.parent / ref).resolve()
         if not target.is_relative_to(self.folder):
-            raise SpecError(f"$ref {ref!r} points outside the spec's folder",
-                            file=current.shown, line=current.lines.get(pointer), pointer=pointer)
+            raise current.error(f"$ref {ref!r} points outside the spec's folder", pointer)
         if target not in self.files:
             if not target.is_file():
-                raise SpecError(f"$ref {ref!r}: no such file", file=current.shown,
-                                line=current.lines.get(pointer), pointer=pointer)
-            self.files[target] = _read(target, os.path.relpath(target))
+                raise current.error(f"$ref {ref!r}: no such file", pointer)
+            loaded = _read(target, os.path.relpath(target), self.budget)
+            self.budget -= len(loaded.raw)
+            self.files[target] = loaded
         return self.files[target]
 
     def bundle(self, value: Any, current: _File, src: str, dst: str) -> Any:
-        line = current.lines.get(src)
-        if line is not None:
-            self.origins[dst] = (current.shown, line)
         if isinstance(value, dict):
+            if dst.count("/") > limits.MAX_DEPTH:
+                raise current.error(f"values nest deeper than {limits.MAX_DEPTH} levels "
+                                    "once references to other files are inlined", src)
             ref = value.get("$ref")
             if isinstance(ref, str) and (current is not self.root or not ref.startswith("#")):
                 return self._external(value, ref, current, src, dst)
@@ -222,9 +466,8 @@ class _Bundler:
         try:
             target = resolve_pointer(target_file.data, fragment)
         except KeyError:
-            raise SpecError(f"$ref {ref!r} points to nothing in {target_file.shown}",
-                            file=current.shown, line=current.lines.get(src),
-                            pointer=f"{src}/$ref") from None
+            raise current.error(f"$ref {ref!r} points to nothing in {target_file.shown}",
+                                f"{src}/$ref") from None
         key = (target_file.path, fragment)
         siblings = {k: v for k, v in value.items() if k != "$ref"}
         if fragment.startswith("/components/schemas/") and fragment.count("/") == 3:
@@ -232,9 +475,9 @@ class _Bundler:
             self._hoist(name, key, target, target_file, fragment, current, src)
             return {"$ref": f"#/components/schemas/{escape_pointer_token(name)}", **siblings}
         if key in self.stack:
-            raise SpecError(f"$ref {ref!r} is circular across files", file=current.shown,
-                            line=current.lines.get(src), pointer=src)
+            raise current.error(f"$ref {ref!r} is circular across files", src)
         self.stack.append(key)
+        self.mounts[dst] = (target_file, fragment)
         inlined = self.bundle(target, target_file, fragment, dst)
         self.stack.pop()
         if isinstance(inlined, dict):
@@ -247,36 +490,49 @@ class _Bundler:
         if key[0] == self.root.path:
             return
         if name in local or (name in self.hoisted and self.hoisted[name] != key):
-            raise SpecError(f"schema name {name!r} is defined twice (here and in another file)",
-                            file=current.shown, line=current.lines.get(src), pointer=src)
+            raise current.error(f"schema name {name!r} is defined twice (here and in another "
+                                "file)", src)
         if name in self.hoisted:
             return
         self.hoisted[name] = key
         dst = f"/components/schemas/{escape_pointer_token(name)}"
+        self.mounts[dst] = (target_file, fragment)
         self.hoisted_schemas[name] = self.bundle(target, target_file, fragment, dst)
 
 
-def load_spec(path: Path, *, meta_schema: bool = True) -> LoadedSpec:
-    """Read, bundle and validate the spec at `path`; raise SpecError if anything is wrong.
+def load_spec(path: Path, *, meta_schema: bool = True, strict: bool = False) -> LoadedSpec:
+    """Read, bundle and check the spec at `path`; raise SpecError if it cannot be used.
 
-    With `meta_schema=False` the slow OpenAPI meta-schema check is left to the caller
-    (`validate.MetaSchemaCheck`), which may run it beside other work.
+    Defects the generator can work around are left in `spec.diagnostics` (or raised,
+    with `strict`). With `meta_schema=False` the slow OpenAPI meta-schema check is left
+    to the caller (`validate.MetaSchemaCheck`), which may run it beside other work.
     """
     root_path = path.resolve()
     root = _read(root_path, str(path))
     if not isinstance(root.data, dict):
         raise SpecError("the spec must be a mapping at the top level", file=root.shown, line=1)
     bundler = _Bundler(root)
-    data: dict[str, Any] = bundler.bundle(root.data, root, "", "")
+    # A single-file spec (every big public one) is used as read, not copied.
+    data: dict[str, Any] = bundler.bundle(root.data, root, "", "") if _has_external_refs(
+        root) else root.data
     if bundler.hoisted_schemas:
-        schemas = data.setdefault("components", {}).setdefault("schemas", {})
+        components = data.setdefault("components", {})
+        if not isinstance(components, dict):
+            raise root.error("components must be a mapping", "/components")
+        schemas = components.setdefault("schemas", {})
+        if not isinstance(schemas, dict):
+            raise root.error("components/schemas must be a mapping", "/components/schemas")
         schemas.update(bundler.hoisted_schemas)
     digest = hashlib.sha256(root.raw)
     others = sorted((p for p in bundler.files if p != root_path), key=str)
     for other in others:
         digest.update(bundler.files[other].raw)
     loaded = LoadedSpec(data=data, root=root_path, files=[root_path, *others],
-                        sha256=digest.hexdigest(), origins=bundler.origins)
+                        sha256=digest.hexdigest(), mounts=bundler.mounts, strict=strict)
+    for file in bundler.files.values():
+        for kind, message, pointer, line in file.warnings:
+            loaded.diagnostics.items.append(Diagnostic(
+                kind, message, file.shown, line or file.line(pointer), pointer))
     from .validate import check_structure, validate_spec
 
     if meta_schema:
@@ -284,3 +540,19 @@ def load_spec(path: Path, *, meta_schema: bool = True) -> LoadedSpec:
     else:
         check_structure(loaded)
     return loaded
+
+
+def _has_external_refs(root: _File) -> bool:
+    if not root.has_refs:
+        return False
+    stack: list[Any] = [root.data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            ref = value.get("$ref")
+            if isinstance(ref, str) and not ref.startswith("#"):
+                return True
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return False

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
 from .config import Config
+from .diagnostics import Diagnostic, StrictModeError
+from .errors import GeneratorError
 from .render import TEMPLATES
 from .stamp import STAMP_NAME, is_fresh, write_stamp
 
@@ -15,11 +19,14 @@ from .stamp import STAMP_NAME, is_fresh, write_stamp
 class Outcome:
     up_to_date: bool
     changes: list[str] = field(default_factory=list)  # `+ path`, `- path`, `~ path`
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Diagnostic] = field(default_factory=list)
 
 
-def build_files(config: Config) -> tuple[dict[str, bytes], list[Path], list[str]]:
-    """Every output file's bytes, the spec files read, and the parser's warnings."""
+def build_files(config: Config) -> tuple[dict[str, bytes], list[Path], list[Diagnostic]]:
+    """Every output file's bytes, the spec files read, and the located warnings.
+
+    In strict mode (`config.strict`) the first stage that finds anything raises it.
+    """
     from .fmt import format_python
     from .loader import load_spec
     from .models import generate_models
@@ -27,24 +34,44 @@ def build_files(config: Config) -> tuple[dict[str, bytes], list[Path], list[str]
     from .render import header, render_package
     from .validate import MetaSchemaCheck
 
-    spec = load_spec(config.spec, meta_schema=False)
+    spec = load_spec(config.spec, meta_schema=False, strict=config.strict)
     validation = MetaSchemaCheck(spec)  # runs beside the rest on a first run
     try:
         parsed = parse(spec, config.options())
-        models_source = generate_models(parsed.schema_document, parsed.api.schema_names)
-        texts, static = render_package(parsed.api, models_source, __version__,
-                                       config.templates)
-        files: dict[str, bytes] = {}
-        for path, text in sorted(texts.items()):
-            content = header(parsed.api, __version__, path) + text if path != "py.typed" else text
-            if path.endswith(".py") and path not in static:
-                content = format_python(content, path)
-            files[path] = content.encode("utf-8")
-    except Exception:
+        for warning in parsed.warnings:
+            if isinstance(warning, Diagnostic):
+                spec.diagnostics.items.append(warning)
+            else:
+                spec.diagnostics.add_unlocated("generator", str(warning), str(config.spec))
+        spec.diagnostics.raise_if_strict()
+        # The libraries' own warnings join ours instead of reaching stderr raw. They are
+        # not the document's defects (and a cache hit repeats none): strict ignores them.
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            models_source = generate_models(parsed.schema_document, parsed.api.schema_names)
+            texts, static = render_package(parsed.api, models_source, __version__,
+                                           config.templates)
+            files: dict[str, bytes] = {}
+            for path, text in sorted(texts.items()):
+                content = (header(parsed.api, __version__, path) + text if path != "py.typed"
+                           else text)
+                if path.endswith(".py") and path not in static:
+                    content = format_python(content, path)
+                files[path] = content.encode("utf-8")
+        for library_warning in caught:
+            spec.diagnostics.add_unlocated("library",
+                                           " ".join(str(library_warning.message).split()),
+                                           str(config.spec))
+    except GeneratorError as exc:
         validation.wait()  # an invalid spec explains a failure better than the failure does
+        if not isinstance(exc, StrictModeError):
+            exc.warnings = tuple(spec.diagnostics.items)
+        raise
+    except Exception:
+        validation.wait()
         raise
     validation.wait()
-    return files, spec.files, parsed.warnings
+    return files, spec.files, list(spec.diagnostics.items)
 
 
 def run(config: Config, *, check: bool = False, force: bool = False) -> Outcome:
@@ -52,15 +79,39 @@ def run(config: Config, *, check: bool = False, force: bool = False) -> Outcome:
 
     stamp = config.output / STAMP_NAME
     template_dirs = (config.templates, TEMPLATES)
+    refuse_planted_links(config)
     if not check and not force and is_fresh(stamp, config.target, template_dirs,
-                                            config.options()):
+                                            _stamped(config), config.spec.parent):
         return Outcome(up_to_date=True)
     files, spec_files, warnings = build_files(config)
+    refuse_planted_links(config)  # again: the run took a while
     check_paths(files)
     changes = differences(files, config.target)
     if check:
         return Outcome(up_to_date=not changes, changes=changes, warnings=warnings)
     if changes:
         write_tree(files, config.target)
-    write_stamp(stamp, config.target, spec_files, template_dirs, config.options())
+    with contextlib.suppress(OSError):  # the stamp only saves time: the next run redoes it
+        write_stamp(stamp, config.target, spec_files, template_dirs, _stamped(config))
     return Outcome(up_to_date=not changes, changes=changes, warnings=warnings)
+
+
+def _stamped(config: Config) -> dict[str, object]:
+    """The settings the no-op stamp records: a strict run must not pass as a lenient one."""
+    return {**config.options(), "strict": config.strict}
+
+
+def refuse_planted_links(config: Config) -> None:
+    """The output folder must be a folder, and what the generator creates in it (the
+    stamp, the package folder, the swap's `.old` folder) must not be links: writing
+    through one would change a file the generator never made."""
+    output = config.output
+    if output.exists() and not output.is_dir():
+        raise GeneratorError(f"{output} is not a folder: --output (or `output`) names the "
+                             "folder that receives the package folder")
+    from .writer import old_folder
+
+    for path in (output / STAMP_NAME, config.target, old_folder(config.target)):
+        if path.is_symlink():
+            raise GeneratorError(f"{path} is a symbolic link; clientgen follows no link it "
+                                 "did not create. Remove it (and check who planted it).")

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import stat
+import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -19,6 +22,16 @@ from . import __version__
 
 _GENERATOR_DIR = Path(__file__).resolve().parent
 STAMP_NAME = ".clientgen-stamp.json"
+_MAX_STAMPED_FILE = 64 * 1024 * 1024
+
+
+def _read_regular(path: Path) -> bytes:
+    """A regular file's bytes (never a link, device or pipe: the stamp is not trusted)."""
+    info = os.lstat(path)
+    if not stat.S_ISREG(info.st_mode) or info.st_size > _MAX_STAMPED_FILE:
+        raise OSError(f"{path} is not a regular file of a sensible size")
+    with path.open("rb") as handle:
+        return handle.read(_MAX_STAMPED_FILE + 1)
 
 
 def _sources(spec_files: Iterable[Path], templates: Iterable[Path | None]) -> list[Path]:
@@ -35,28 +48,36 @@ def input_digest(spec_files: Iterable[Path], templates: Iterable[Path | None],
     digest = hashlib.sha256(f"{__version__}\n{json.dumps(options, sort_keys=True)}".encode())
     for path in _sources(spec_files, templates):
         digest.update(str(path).encode() + b"\0")
-        digest.update(path.read_bytes())
+        digest.update(_read_regular(path))
     return digest.hexdigest()
 
 
 def _tree_digests(target: Path) -> dict[str, str]:
+    if target.is_symlink():
+        raise OSError(f"{target} is a link")
     return {
-        p.relative_to(target).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        p.relative_to(target).as_posix(): hashlib.sha256(_read_regular(p)).hexdigest()
         for p in sorted(target.rglob("*"))
-        if p.is_file() and "__pycache__" not in p.parts
+        if (p.is_file() or p.is_symlink()) and "__pycache__" not in p.parts
     }
 
 
 def is_fresh(stamp: Path, target: Path, templates: Iterable[Path | None],
-             options: Mapping[str, Any]) -> bool:
+             options: Mapping[str, Any], spec_folder: Path) -> bool:
+    """Whether the stamp's record still holds. The stamp may have been edited: only
+    regular files inside the spec's folder count as spec files."""
     try:
-        recorded = json.loads(stamp.read_text())
+        recorded = json.loads(_read_regular(stamp))
         spec_files = [Path(p) for p in recorded["spec_files"]]
+        folder = spec_folder.resolve()
+        if not all(isinstance(p, str) for p in recorded["spec_files"]) or not all(
+                p.resolve().is_relative_to(folder) for p in spec_files):
+            return False
         return bool(
             recorded["inputs"] == input_digest(spec_files, templates, options)
             and recorded["outputs"] == _tree_digests(target)
         )
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):
         return False
 
 
@@ -67,4 +88,13 @@ def write_stamp(stamp: Path, target: Path, spec_files: list[Path],
         "inputs": input_digest(spec_files, templates, options),
         "outputs": _tree_digests(target),
     }
-    stamp.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n")
+    # A new file renamed over the old name: a link planted there is replaced, not followed.
+    handle, temporary = tempfile.mkstemp(prefix=".clientgen-stamp-", dir=stamp.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(json.dumps(record, indent=1, sort_keys=True) + "\n")
+        os.chmod(temporary, 0o644)  # as an ordinary file
+        os.replace(temporary, stamp)
+    except OSError:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -1,22 +1,31 @@
 """Is the bundled document an OpenAPI 3.x description we can generate from?
 
-Three checks, cheapest first, so the error a user sees is the most specific
-one: the version, every local `$ref`, then the OpenAPI meta-schema through
-openapi-spec-validator (the reference implementation of the spec's schemas).
+Cheapest first, so the message a user sees is the most specific one: the version
+(the one thing that fails every run), then the fast structural check of exactly what
+the generator relies on (`references`, then `structure`: tolerant, it leaves out
+what it cannot use, with located warnings), then the OpenAPI meta-schema through
+openapi-spec-validator (the reference implementation of the spec's schemas), which
+runs in a child process beside the rest and adds located warnings (or, in strict
+mode, the error). The child has a deadline, no network and no files but Python's.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import reprlib
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
+from . import limits
 from .cache import lookup, store
+from .errors import SpecError
 from .loader import LoadedSpec, escape_pointer_token, resolve_pointer
+
+_MAX_REPORTED = 200  # meta-schema findings turned into warnings, at most
 
 
 def validate_spec(spec: LoadedSpec) -> None:
@@ -26,18 +35,31 @@ def validate_spec(spec: LoadedSpec) -> None:
 
 
 def check_structure(spec: LoadedSpec) -> None:
-    """The cheap checks: the version and every local `$ref`."""
+    """The fast checks: the version, every reference keyword, what the generator reads.
+
+    Normalises `spec.data` in place; in strict mode any warning so far is an error.
+    """
+    from .references import settle_references
+    from .structure import check_document
+
     _check_version(spec)
-    _check_local_refs(spec)
+    try:
+        settle_references(spec)
+        check_document(spec)
+    except SpecError as exc:
+        exc.warnings = tuple(spec.diagnostics.items)  # they explain why nothing is left
+        raise
+    spec.diagnostics.raise_if_strict()
 
 
 class MetaSchemaCheck:
     """The meta-schema check, which may run in a child process while generation goes on.
 
-    Importing openapi-spec-validator and running it take about half a second, as
-    long as generating the models: on a first run they overlap on two cores. Only
-    a success is cached; a failure is recomputed so its message names the right line.
-    The caller must `wait()` before trusting anything it built from the document.
+    Importing openapi-spec-validator and running it take about half a second on a small
+    document, as long as generating the models: on a first run they overlap on two
+    cores. Only a success is cached. The caller must `wait()` before trusting anything
+    it built from the document: in strict mode a finding is an error, otherwise each is
+    a located warning (kind `meta-schema`).
     """
 
     def __init__(self, spec: LoadedSpec, *, in_background: bool = True) -> None:
@@ -45,23 +67,44 @@ class MetaSchemaCheck:
         self._key = json.dumps(spec.data, sort_keys=True)
         self._done = lookup("validated", _DISTRIBUTION, self._key) == "valid"
         self._child: subprocess.Popen[bytes] | None = None
+        self._started = 0.0
         if not self._done and in_background:
             self._child = _start_child(json.dumps(spec.data))  # the spec's own key order
 
     def wait(self) -> None:
-        """Return when the document is valid; raise its most specific error otherwise."""
+        """Return when the verdict is in; raise its most specific error in strict mode."""
         if self._done:
             return
-        verdict = _child_result(self._child) if self._child is not None else "failed"
-        problem = meta_schema_problem(self._spec.data) if verdict == "failed" else verdict
-        self._done = problem is None
-        if isinstance(problem, tuple):
-            message, pointer = problem
+        self._done = True
+        verdict = (_child_result(self._child, _deadline()) if self._child is not None
+                   else "crashed")
+        if verdict == "crashed":  # no child, or it died: the same check here (bounded too)
+            verdict = meta_schema_problems(self._spec.data)
+        if isinstance(verdict, str):  # the check itself did not finish
+            problem = f"the OpenAPI meta-schema check {verdict}"
+            if self._spec.strict:
+                raise SpecError(problem, file=str(self._spec.root))
+            self._spec.diagnostics.add_unlocated("meta-schema", problem + "; skipped",
+                                                 str(self._spec.root))
+            return
+        if not verdict:
+            store("validated", _DISTRIBUTION, self._key, "valid")
+            return
+        if self._spec.strict:
+            message, pointer = verdict[0]
             raise self._spec.error(message, pointer)
-        store("validated", _DISTRIBUTION, self._key, "valid")
+        for message, pointer in verdict:
+            self._spec.warn("meta-schema", message, pointer)
 
 
 _DISTRIBUTION = "openapi-spec-validator"
+
+
+def _deadline() -> float:
+    try:
+        return float(os.environ.get("CLIENTGEN_CHILD_DEADLINE", limits.CHILD_DEADLINE_SECONDS))
+    except ValueError:
+        return limits.CHILD_DEADLINE_SECONDS
 
 
 def _start_child(document_json: str) -> subprocess.Popen[bytes] | None:
@@ -69,32 +112,34 @@ def _start_child(document_json: str) -> subprocess.Popen[bytes] | None:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
         p for p in (package_parent, os.environ.get("PYTHONPATH", "")) if p)}
     try:
-        child = subprocess.Popen(
+        child = subprocess.Popen(  # our own module, with our interpreter
             [sys.executable, "-m", "generator.validate"], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
         assert child.stdin is not None
         child.stdin.write(document_json.encode())  # the child reads it before importing
         child.stdin.close()
+        child.stdin = None  # written and closed: `communicate` must not flush it
     except OSError:
         return None
     return child
 
 
-def _child_result(child: subprocess.Popen[bytes]) -> tuple[str, str] | str | None:
-    """The child's verdict: None (valid), (message, pointer), or "failed"."""
-    assert child.stdout is not None
-    output = child.stdout.read()
-    child.stdout.close()
-    if child.wait() != 0:
-        return "failed"
+def _child_result(child: subprocess.Popen[bytes],
+                  deadline: float) -> list[tuple[str, str]] | str:
+    """The child's findings ([] when valid), "crashed", or why there are none."""
+    try:
+        output, _ = child.communicate(timeout=deadline)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.communicate()
+        return f"did not finish within {deadline:g} s"
+    if child.returncode != 0:
+        return "crashed"
     try:
         verdict = json.loads(output)
-    except ValueError:
-        return "failed"
-    if verdict.get("problem") is None:
-        return None
-    message, pointer = verdict["problem"]
-    return str(message), str(pointer)
+        return [(str(m), str(p)) for m, p in verdict["problems"]]
+    except (ValueError, KeyError, TypeError):
+        return "crashed"
 
 
 def _check_version(spec: LoadedSpec) -> None:
@@ -112,30 +157,9 @@ def _check_version(spec: LoadedSpec) -> None:
         )
 
 
-def _refs(value: Any, pointer: str) -> Iterator[tuple[str, str]]:
-    if isinstance(value, dict):
-        ref = value.get("$ref")
-        if isinstance(ref, str):
-            yield pointer, ref
-        for key, item in value.items():
-            yield from _refs(item, f"{pointer}/{escape_pointer_token(key)}")
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _refs(item, f"{pointer}/{index}")
-
-
-def _check_local_refs(spec: LoadedSpec) -> None:
-    for pointer, ref in _refs(spec.data, ""):
-        if not ref.startswith("#"):
-            raise spec.error(f"$ref {ref!r} was not resolved", f"{pointer}/$ref")
-        try:
-            resolve_pointer(spec.data, ref[1:])
-        except KeyError:
-            raise spec.error(f"$ref {ref!r} points to nothing", f"{pointer}/$ref") from None
-
-
-def meta_schema_problem(data: dict[str, Any]) -> tuple[str, str] | None:
-    """None if `data` passes openapi-spec-validator, else (message, JSON pointer)."""
+def meta_schema_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """What openapi-spec-validator finds in `data`, as (message, JSON pointer): the most
+    relevant first, one per place, at most `_MAX_REPORTED`."""
     from jsonschema.exceptions import best_match
     from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
 
@@ -143,18 +167,54 @@ def meta_schema_problem(data: dict[str, Any]) -> tuple[str, str] | None:
         OpenAPIV31SpecValidator if str(data["openapi"]).startswith("3.1.")
         else OpenAPIV30SpecValidator
     )
-    errors = list(validator_class(data).iter_errors())
+    errors = []
+    for error in validator_class(data).iter_errors():
+        errors.append(error)
+        if len(errors) >= _MAX_REPORTED:
+            break
     if not errors:
-        return None
+        return []
     try:
-        error = best_match(errors)
+        first = best_match(errors)
     except AttributeError:
         # openapi-spec-validator's own errors (a `default` that breaks its schema) carry
         # no type checker, which best_match needs; the first error is still a good one.
-        error = errors[0]
-    pointer = _document_pointer(data, list(error.absolute_path))
-    message = error.message if len(error.message) < 300 else error.message[:297] + "..."
-    return f"not a valid OpenAPI document: {message}", pointer
+        first = errors[0]
+    found: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for error in [first, *errors]:
+        pointer = _document_pointer(data, list(error.absolute_path))
+        if pointer in seen:
+            continue
+        seen.add(pointer)
+        found.append((f"not a valid OpenAPI document: {_reason(error)}", pointer))
+    return found
+
+
+def meta_schema_problem(data: dict[str, Any]) -> tuple[str, str] | None:
+    """None if `data` passes openapi-spec-validator, else its most relevant finding."""
+    problems = meta_schema_problems(data)
+    return problems[0] if problems else None
+
+
+_SHORT = reprlib.Repr()
+_SHORT.maxstring = 60
+_SHORT.maxother = 60
+_SHORT.maxlist = _SHORT.maxdict = 4
+_SHORT.maxlevel = 2
+
+
+def _reason(error: Any) -> str:
+    """The validator's message with the value it quotes shortened, never the reason."""
+    message = str(error.message)
+    instance = getattr(error, "instance", None)
+    try:
+        quoted = repr(instance)
+    except Exception:  # a value we only wanted to shorten: any failure keeps it
+        return message
+    if len(quoted) > 80 and quoted in message:
+        message = message.replace(quoted, _SHORT.repr(instance))
+    return message
 
 
 def _locating(validator_class: Any) -> Any:
@@ -186,11 +246,28 @@ def _locating(validator_class: Any) -> Any:
 
             return located
 
+    class BoundedValueValidator(validator_class.keyword_validators["default"]):  # type: ignore[misc, name-defined]
+        """Checks a `default` against its schema without running the spec's own regular
+        expressions: an untrusted pattern can take exponential time."""
+
+        value_validator_cls = _without_patterns(
+            validator_class.keyword_validators["default"].value_validator_cls)
+
     class LocatingValidator(validator_class):  # type: ignore[misc]
         keyword_validators: ClassVar[dict[str, Any]] = {
-            **validator_class.keyword_validators, "schema": LocatingSchemaValidator}
+            **validator_class.keyword_validators, "schema": LocatingSchemaValidator,
+            "default": BoundedValueValidator}
 
     return LocatingValidator
+
+
+def _without_patterns(value_validator: Any) -> Any:
+    from jsonschema import validators
+
+    def skip(*_: Any) -> Iterator[Any]:
+        return iter(())
+
+    return validators.extend(value_validator, {"pattern": skip, "patternProperties": skip})
 
 
 def _document_pointer(data: Any, path: list[Any]) -> str:
@@ -215,10 +292,39 @@ def _document_pointer(data: Any, path: list[Any]) -> str:
 
 
 def _child_main() -> None:
-    """`python -m generator.validate`: the document on stdin, the verdict on stdout."""
+    """`python -m generator.validate`: the document on stdin, the findings on stdout."""
     data = json.loads(sys.stdin.read())
-    problem = meta_schema_problem(data)
-    sys.stdout.write(json.dumps({"problem": list(problem) if problem else None}))
+    _deny_network_and_foreign_files()
+    problems = meta_schema_problems(data)
+    sys.stdout.write(json.dumps({"problems": [list(p) for p in problems]}))
+
+
+def _deny_network_and_foreign_files() -> None:
+    """Belt and braces: whatever a library tries, the child reaches no network and reads
+    no file outside Python's own installation (the document came on stdin)."""
+    import mimetypes
+
+    mimetypes.init()  # urllib's file:// handler reads the system's table of media types
+    allowed = tuple({os.path.realpath(p) + os.sep for p in (
+        sys.prefix, sys.base_prefix, sys.exec_prefix, Path(__file__).resolve().parent)})
+
+    def refuse_foreign(path: str) -> None:
+        if not os.path.realpath(path).startswith(allowed):
+            raise PermissionError(f"clientgen's validator may not open {path}")
+
+    def hook(event: str, args: tuple[Any, ...]) -> None:
+        if event == "urllib.Request" and str(args[0]).startswith("file:"):
+            # openapi-spec-validator reads its own meta-schemas through file:// URLs.
+            from urllib.parse import unquote, urlsplit
+
+            refuse_foreign(unquote(urlsplit(str(args[0])).path))
+        elif event.startswith("socket.") or event in (
+                "urllib.Request", "subprocess.Popen", "os.system", "os.exec", "os.spawn"):
+            raise PermissionError(f"clientgen's validator may not do {event}")
+        elif event == "open" and isinstance(args[0], str | bytes):
+            refuse_foreign(os.fsdecode(args[0]))
+
+    sys.addaudithook(hook)
 
 
 if __name__ == "__main__":

@@ -25,15 +25,30 @@ def check_paths(files: Mapping[str, bytes]) -> None:
             raise GeneratorError(f"refusing to write {path!r}: not a plain relative path")
 
 
+def old_folder(target: Path) -> Path:
+    """Where the previous output waits during the swap."""
+    return target.parent / f".{target.name}.old"
+
+
 def differences(files: Mapping[str, bytes], target: Path) -> list[str]:
-    """What writing `files` into `target` would change, as `+ added`, `- removed`, `~ changed`."""
-    existing = {
-        p.relative_to(target).as_posix()
-        for p in target.rglob("*")
-        if p.is_file() and "__pycache__" not in p.parts
-    } if target.is_dir() else set()
-    changes = [f"+ {p}" for p in sorted(files.keys() - existing)]
-    changes += [f"- {p}" for p in sorted(existing - files.keys())]
+    """What writing `files` into `target` would change, as `+ added`, `- removed`, `~ changed`.
+
+    A link inside `target` is never read through: it is a change (the new tree replaces it).
+    """
+    existing: set[str] = set()
+    links: set[str] = set()
+    if target.is_dir() and not target.is_symlink():
+        for p in target.rglob("*"):
+            if "__pycache__" in p.parts:
+                continue
+            relative = p.relative_to(target).as_posix()
+            if p.is_symlink():
+                links.add(relative)
+            elif p.is_file():
+                existing.add(relative)
+    changes = [f"+ {p}" for p in sorted(files.keys() - existing - links)]
+    changes += [f"- {p}" for p in sorted((existing | links) - files.keys())]
+    changes += [f"~ {p}" for p in sorted(files.keys() & links)]
     changes += [f"~ {p}" for p in sorted(files.keys() & existing)
                 if (target / p).read_bytes() != files[p]]
     return sorted(changes, key=lambda c: c[2:])
@@ -42,7 +57,15 @@ def differences(files: Mapping[str, bytes], target: Path) -> list[str]:
 def write_tree(files: Mapping[str, bytes], target: Path) -> None:
     """Replace `target` with exactly `files`, atomically with respect to failures."""
     check_paths(files)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise GeneratorError(f"could not create {target.parent}: {exc.strerror or exc}") from exc
+    old = old_folder(target)
+    for planted in (target, old):
+        if planted.is_symlink():
+            raise GeneratorError(f"{planted} is a symbolic link; clientgen follows no link "
+                                 "it did not create. Remove it.")
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
     try:
         staging.chmod(0o755)  # mkdtemp makes it private; the output is an ordinary folder
@@ -50,7 +73,6 @@ def write_tree(files: Mapping[str, bytes], target: Path) -> None:
             path = staging / relative
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(content)
-        old = target.parent / f".{target.name}.old"
         if old.exists():
             shutil.rmtree(old)
         if target.exists():

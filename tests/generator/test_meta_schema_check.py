@@ -22,14 +22,15 @@ def fresh_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def broken_spec(tmp_path: Path) -> Path:
-    text = SPEC.read_text().replace("type: string", "type: strin", 1)
+    # A defect only the meta-schema check finds (the structural check reads no title).
+    text = SPEC.read_text().replace("title: Masivo Storefront API", "title: [Masivo]", 1)
     path = tmp_path / "broken.yaml"
     path.write_text(text)
     return path
 
 
 def verdict(path: Path, *, in_background: bool) -> str:
-    spec = load_spec(path, meta_schema=False)
+    spec = load_spec(path, meta_schema=False, strict=True)
     try:
         validate.MetaSchemaCheck(spec, in_background=in_background).wait()
     except SpecError as exc:
@@ -65,3 +66,28 @@ def test_a_child_that_fails_is_replaced_by_the_check_in_process(
     path = broken_spec(tmp_path)
     assert "not a valid OpenAPI document" in verdict(path, in_background=True)
     assert verdict(SPEC, in_background=True) == "valid"
+
+
+def test_a_child_past_its_deadline_is_stopped_and_named(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def sleeping_child(document: str) -> subprocess.Popen[bytes]:
+        return subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"],
+                                stdout=subprocess.PIPE)
+
+    monkeypatch.setattr(validate, "_start_child", sleeping_child)
+    monkeypatch.setenv("CLIENTGEN_CHILD_DEADLINE", "0.5")
+    assert "the OpenAPI meta-schema check did not finish within 0.5 s" in verdict(
+        broken_spec(tmp_path), in_background=True)
+    # Lenient: the run goes on, with the missing check as a warning.
+    spec = load_spec(broken_spec(tmp_path), meta_schema=False)
+    validate.MetaSchemaCheck(spec).wait()
+    assert [d.kind for d in spec.diagnostics.items] == ["meta-schema"]
+    assert "did not finish within 0.5 s; skipped" in spec.diagnostics.items[0].message
+
+
+def test_lenient_mode_turns_each_finding_into_a_located_warning(tmp_path: Path) -> None:
+    spec = load_spec(broken_spec(tmp_path), meta_schema=False)
+    validate.MetaSchemaCheck(spec).wait()
+    (warning,) = spec.diagnostics.items
+    assert (warning.kind, warning.pointer, warning.line) == ("meta-schema", "/info/title", 3)
+    assert warning.message == "not a valid OpenAPI document: ['Masivo'] is not of type 'string'"

@@ -1,0 +1,83 @@
+"""Located warnings: defects the generator works around, each naming file, line, pointer.
+
+The tolerance policy (README, "Imperfect documents"): a defect that does not stop a
+correct client is a warning and generation goes on; a part that cannot be generated
+correctly is left out with a warning naming it. `strict` turns every warning into
+an error. Every stage adds to one `Diagnostics`, which the command line summarises.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .errors import SpecError
+
+Origin = tuple[str, int | None]  # (file as shown to the user, 1-based line or None)
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    kind: str  # a short, stable slug: `duplicate-required`, `dangling-ref`, ...
+    message: str
+    file: str
+    line: int | None
+    pointer: str | None
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        at = "" if self.pointer is None else f" at {self.pointer or '/'}"
+        return f"{where}{at}: {self.message}"
+
+    def as_error(self) -> SpecError:
+        return SpecError(self.message, file=self.file, line=self.line, pointer=self.pointer)
+
+
+class StrictModeError(SpecError):
+    """`--strict`: the warnings, every one of them an error."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        first = diagnostics[0]
+        super().__init__(first.message, file=first.file, line=first.line,
+                         pointer=first.pointer)
+        self.diagnostics = diagnostics
+
+    def __str__(self) -> str:
+        return "\nclientgen: error: ".join(
+            f"{d} [{d.kind}]" if len(self.diagnostics) > 1 else str(d)
+            for d in self.diagnostics)
+
+
+@dataclass
+class Diagnostics:
+    """Every warning of one run, in the order found; duplicates (same kind, place and
+    message) are kept once."""
+
+    locate: Callable[[str], Origin]
+    strict: bool = False
+    items: list[Diagnostic] = field(default_factory=list)
+    _seen: set[tuple[str, str | None, str]] = field(default_factory=set)
+
+    def warn(self, kind: str, message: str, pointer: str | None) -> None:
+        key = (kind, pointer, message)
+        if key in self._seen:
+            return
+        self._seen.add(key)
+        file, line = self.locate(pointer) if pointer is not None else self.locate("")
+        self.items.append(Diagnostic(kind, message, file,
+                                     line if pointer is not None else None, pointer))
+
+    def add_unlocated(self, kind: str, message: str, file: str) -> None:
+        key = (kind, None, message)
+        if key not in self._seen:
+            self._seen.add(key)
+            self.items.append(Diagnostic(kind, message, file, None, None))
+
+    def raise_if_strict(self) -> None:
+        """In strict mode, every warning so far is an error."""
+        if self.strict and self.items:
+            raise StrictModeError(list(self.items))
+
+    def by_kind(self) -> list[tuple[str, int]]:
+        return sorted(Counter(d.kind for d in self.items).items())
