@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from . import api
+from .diagnostics import Diagnostic
 from .errors import GeneratorError
 from .examples import example_source
 from .hints import input_hint
@@ -75,7 +76,7 @@ _RESOURCE_MEMBERS = frozenset(
 class ParsedSpec:
     api: api.Api
     schema_document: dict[str, Any]  # the document handed to the model generator
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Diagnostic] = field(default_factory=list)  # located, by kind
 
 
 def _text(value: Any) -> str:
@@ -87,7 +88,7 @@ class _Parser:
         self.spec = spec
         self.doc = copy.deepcopy(spec.data)
         self.options = options
-        self.warnings: list[str] = []
+        self.warnings: list[Diagnostic] = []
         self.components = self.doc.setdefault("components", {})
         self.schemas: dict[str, Any] = self.components.setdefault("schemas", {})
         self.class_names: dict[str, str] = {}
@@ -157,10 +158,11 @@ class _Parser:
                         path, shared_prefix)
                     operation = self._operation(path, method, op, shared, shared_prefix)
                     if operation.operation_id in seen_ids:
-                        self._warn(f"/paths/{escape_pointer_token(path)}/{method}: operationId "
-                                   f"{operation.operation_id!r} is also used by "
+                        self._warn("duplicate-operation-id",
+                                   f"operationId {operation.operation_id!r} is also used by "
                                    f"{seen_ids[operation.operation_id]}; the methods get "
-                                   "distinct names")
+                                   "distinct names",
+                                   f"/paths/{escape_pointer_token(path)}/{method}/operationId")
                     seen_ids.setdefault(operation.operation_id,
                                         f"{method.upper()} {path}")
                     found.append((str(tag), operation))
@@ -179,8 +181,9 @@ class _Parser:
             param = self._resolve(raw)
             merged[(param["in"], param["name"])] = param
         params = tuple(self._parameter(p, arguments) for p in merged.values()
-                       if p["in"] != "cookie" or self._warn(f"{pointer}: cookie parameter "
-                                                           f"{p['name']!r} is not supported"))
+                       if p["in"] != "cookie" or self._warn(
+                           "left-out", f"cookie parameter {p['name']!r} is not supported; "
+                           "the method is generated without it", pointer))
         # Path parameters are positional: in the order the URL template names them.
         params = tuple(sorted(params, key=lambda p: (
             not p.required, p.location,
@@ -205,8 +208,10 @@ class _Parser:
             bulk=self._bulk(op, body, params, pointer),
         )
 
-    def _warn(self, message: str) -> bool:
-        self.warnings.append(message)
+    def _warn(self, kind: str, message: str, pointer: str) -> bool:
+        """A located warning; False, so that it can sit in a filter."""
+        file, line = self.spec.origin(pointer)
+        self.warnings.append(Diagnostic(kind, message, file, line, pointer))
         return False
 
     def _parameter(self, param: dict[str, Any], arguments: Namespace) -> api.Parameter:
@@ -292,8 +297,9 @@ class _Parser:
             return None
         taken = {p.name for p in params} | {f.name for f in body.fields}
         if taken & _BULK_OPTIONS:
-            self._warn(f"{pointer}: no bulk method: argument(s) "
-                       f"{', '.join(sorted(taken & _BULK_OPTIONS))} clash with its options")
+            self._warn("no-bulk-method", "no bulk method: argument(s) "
+                       f"{', '.join(sorted(taken & _BULK_OPTIONS))} clash with its options",
+                       pointer)
             return None
         target = self._resolve({"$ref": next(r for r, n in self.class_names.items()
                                              if n == body.model)})
@@ -375,8 +381,10 @@ class _Parser:
                     location=str(scheme.get("in", "header")), wire_name=str(scheme.get("name")),
                     description=description))
             else:
-                self._warn(f"security scheme {key!r} of type {kind!r} is not supported; "
-                           "pass its credentials through extra_headers")
+                self._warn("unsupported-security",
+                           f"security scheme {key!r} of type {kind!r} is not supported; "
+                           "pass its credentials through extra_headers",
+                           f"/components/securitySchemes/{escape_pointer_token(key)}")
         return tuple(schemes)
 
     def _exchange(self, raw: Any, by_id: dict[str, api.Operation],
@@ -531,8 +539,8 @@ def parse(spec: LoadedSpec, options: dict[str, Any]) -> ParsedSpec:
     }
     _rewrite_refs(schema_doc, parser.class_names)
     if not schema_doc["components"]["schemas"] and not any(r.operations for r in resources):
-        parser.warnings.append("the document has neither operations nor schemas: "
-                               "the client has nothing but its runtime")
+        parser._warn("empty-document", "the document has neither operations nor schemas: "
+                     "the client has nothing but its runtime", "")
     return ParsedSpec(api=model, schema_document=schema_doc, warnings=parser.warnings)
 
 

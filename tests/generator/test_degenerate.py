@@ -156,8 +156,9 @@ def test_an_empty_document_generates_and_says_so() -> None:
     empty = parsed("empty")
     assert empty.api.resources == ()
     assert empty.api.schema_names == ()
-    assert empty.warnings == ["the document has neither operations nor schemas: "
-                              "the client has nothing but its runtime"]
+    assert [(w.kind, w.message, w.pointer) for w in empty.warnings] == [
+        ("empty-document", "the document has neither operations nor schemas: "
+                           "the client has nothing but its runtime", "")]
 
 
 def test_duplicate_operation_ids_get_distinct_methods_and_a_located_warning(
@@ -173,8 +174,10 @@ def test_duplicate_operation_ids_get_distinct_methods_and_a_located_warning(
     result = parse(load_spec(spec, meta_schema=False), OPTIONS)
     names = sorted(op.name for r in result.api.resources for op in r.operations)
     assert names == ["same", "same_2"]
-    assert result.warnings == ["/paths/~1b/get: operationId 'same' is also used by GET /a; "
-                               "the methods get distinct names"]
+    assert [str(w) for w in result.warnings] == [
+        f"{spec}:11 at /paths/~1b/get/operationId: operationId 'same' is also used by GET /a; "
+        "the methods get distinct names"]
+    assert [w.kind for w in result.warnings] == ["duplicate-operation-id"]
 
 
 @pytest.mark.parametrize(("option", "value", "message"), [
