@@ -190,3 +190,28 @@ def test_names_that_would_shadow_what_the_package_needs_are_refused(
         option: str, value: str, message: str) -> None:
     with pytest.raises(GeneratorError, match=message):
         parse(load_spec(Fixture("empty").spec), {**OPTIONS, option: value})
+
+
+@pytest.mark.parametrize("text", [
+    # 3.1: components alone, no `paths` at all
+    "openapi: 3.1.0\ninfo: {title: T, version: '1'}\ncomponents:\n  schemas:\n"
+    "    Thing: {type: object, properties: {id: {type: integer}}}\n",
+    # no components: the one schema is inline
+    "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths:\n  /x:\n    get:\n"
+    "      responses:\n        '200':\n          description: ok\n          content:\n"
+    "            application/json:\n              schema: {type: object, properties: "
+    "{a: {type: string}}}\n",
+], ids=["no-paths", "no-components"])
+def test_documents_without_paths_or_schemas_generate(text: str, tmp_path: Path) -> None:
+    from generator.config import Config
+    from generator.pipeline import build_files
+
+    spec = tmp_path / "openapi.yaml"
+    spec.write_text(text)
+    config = Config(spec=spec, output=tmp_path / "out", package="t_client", client_name="T",
+                    env_prefix="T", templates=None)
+    files, _, _ = build_files(config)
+    for path, content in files.items():
+        if path.endswith(".py"):
+            compile(content, path, "exec")
+    assert "models.py" in files and "_client.py" in files

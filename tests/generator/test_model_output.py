@@ -226,3 +226,36 @@ def test_a_discriminated_subclass_narrows_its_parent_enum_with_a_member() -> Non
     (field,) = [s for s in episode.body if isinstance(s, ast.AnnAssign)
                 and getattr(s.target, "id", "") == "type"]
     assert ast.unparse(field.annotation) == "Literal[Type.EPISODE]"
+
+
+def test_recursive_schemas_make_working_models() -> None:
+    source = _generate(document({
+        "Node": {"type": "object", "required": ["name"], "properties": {
+            "name": {"type": "string"},
+            "children": {"type": "array", "items": {"$ref": "#/components/schemas/Node"}},
+            "parent": {"$ref": "#/components/schemas/Node"}}},
+        "Left": {"type": "object", "properties": {"right": {"$ref": "#/components/schemas/Right"}}},
+        "Right": {"type": "object", "properties": {"left": {"$ref": "#/components/schemas/Left"}}},
+    }), ["Node", "Left", "Right"])
+    namespace: dict[str, Any] = {}
+    exec(compile(format_python(source, "models.py"), "models.py", "exec"), namespace)
+    node = namespace["Node"].model_validate(
+        {"name": "a", "children": [{"name": "b", "children": [{"name": "c"}]}],
+         "parent": {"name": "p"}})
+    assert node.children[0].children[0].name == "c"
+    left = namespace["Left"].model_validate({"right": {"left": {"right": {}}}})
+    assert left.right.left.right is not None
+
+
+def test_every_committed_model_keeps_the_promised_checks() -> None:
+    """The golden trees and the Masivo client: allow_inf_nan=False in every model, and
+    the null-refusing validator where the fixtures hold closed models with descriptions
+    full of line separators."""
+    from goldens import ALL_FIXTURES, GENERATED
+
+    trees = [GENERATED / "masivo_client", *(f.golden for f in ALL_FIXTURES)]
+    for tree in trees:
+        found = classes((tree / "models.py").read_text(encoding="utf-8"))
+        closed = {"Pet": {"mode", "x_id", "custom_type_path", "naïve", "size"}} if (
+            tree.name == "degenerate_client") else {}
+        assert_promises_kept(found, closed=closed)
