@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: generate test check lint bench env lock clean goldens prism
+.PHONY: generate test check lint bench env lock clean goldens prism corpus
 
 generate: $(STAMP)  ## regenerate generated/ from spec/ (a no-op when nothing changed)
 	$(PY) -m generator
@@ -22,6 +22,13 @@ lint: $(STAMP)  ## ruff and mypy --strict on the generator and the generated cli
 	$(VENV)/bin/ruff check generator tests bench
 	$(VENV)/bin/mypy --strict generator
 	cd generated && ../$(VENV)/bin/mypy --strict -p masivo_client
+
+# Every document in ../shared/specs: generates (exit 0), every module imports with only
+# httpx and pydantic, ruff F,E9,I and mypy --strict are clean; table in build/corpus/report.md.
+SPECS ?= ../shared/specs
+
+corpus: $(STAMP)  ## real-world documents in, lint-clean importable clients out
+	$(PY) tests/corpus/run_corpus.py --specs $(SPECS)
 
 bench: $(STAMP) .venv-bench/.installed  ## timings and ratios against the peers, in one run
 	$(PY) bench/run.py

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 
-from .source_edits import add_imports
+from .source_edits import Positions, add_imports, apply
 
 _SETTING = "allow_inf_nan=False"
 _BASES = frozenset({"BaseModel", "RootModel"})
@@ -43,27 +43,27 @@ def _config_call(node: ast.ClassDef) -> ast.Call | None:
 def refuse_non_finite(source: str) -> str:
     """`source` with `allow_inf_nan=False` in the config of every pydantic model in it."""
     tree = ast.parse(source)
-    lines = source.splitlines(keepends=True)
-    edits: list[tuple[int, int, str]] = []  # (line index, column, text to insert)
+    positions = Positions(source)
+    insertions: list[tuple[int, str]] = []  # (offset, text to insert)
     for node in tree.body:
         if not isinstance(node, ast.ClassDef) or "Enum" in "".join(_base_names(node)):
             continue
         call = _config_call(node)
-        if call is not None and call.end_lineno is not None and call.end_col_offset is not None:
-            line, column = call.end_lineno - 1, call.end_col_offset - 1  # at the `)`
-            before = "".join(lines[:line]) + lines[line][:column]
-            separator = "" if before.rstrip().endswith(("(", ",")) else ", "
-            edits.append((line, column, f"{separator}{_SETTING},"))
-        elif call is None and _base_names(node) & _BASES:
+        if call is not None:
+            at = positions.end_of(call) - 1  # at the `)`
+            separator = "" if source[:at].rstrip().endswith(("(", ",")) else ", "
+            insertions.append((at, f"{separator}{_SETTING},"))
+        elif _base_names(node) & _BASES:
             # Models that inherit from another generated model inherit its config.
             first = node.body[0]
+            config = f"model_config = ConfigDict({_SETTING})"
             has_docstring = isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
-            at = (first.end_lineno or first.lineno) if has_docstring else first.lineno - 1
-            config = f"{' ' * first.col_offset}model_config = ConfigDict({_SETTING})\n"
-            edits.append((at, 0, config))
-    if not edits:
+            if has_docstring:
+                insertions.append((positions.end_of(first),
+                                   f"\n{' ' * first.col_offset}{config}"))
+            else:
+                insertions.append((positions.offset(first.lineno, first.col_offset),
+                                   f"{config}\n{' ' * first.col_offset}"))
+    if not insertions:
         return source
-    lines.append("")  # an insertion may land after the last line
-    for line, column, text in sorted(edits, reverse=True):
-        lines[line] = lines[line][:column] + text + lines[line][column:]
-    return add_imports("".join(lines), "from pydantic import ConfigDict\n")
+    return add_imports(apply(source, insertions), "from pydantic import ConfigDict\n")

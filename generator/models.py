@@ -1,10 +1,11 @@
 """Component schemas -> pydantic v2 models, through datamodel-code-generator.
 
-Only schemas are handed over, with every `x-` extension removed: the model
-generator has had code-injection bugs through extensions and defaults, and
-nothing of ours needs them there. Its output is then checked: it must parse,
-define every class the templates import, and import only what a models
-module may.
+Only schemas are handed over, and of them only the keywords we have reviewed
+(`_REVIEWED_KEYWORDS`, an allow-list): the model generator honours keywords of its
+own (`customTypePath`, extensions) that would let a spec choose what the models
+import. Its output is then checked: it must parse, define every class the
+templates import, and import only the names a models module may
+(`_ALLOWED_NAMES`, again an allow-list: no `ImportString`, `FilePath`, ...).
 """
 
 from __future__ import annotations
@@ -17,11 +18,46 @@ from typing import Any
 from .cache import cached
 from .errors import GeneratorError
 from .finite_numbers import refuse_non_finite
+from .naming import Namespace, snake
 from .nullability import refuse_null
 
-_ALLOWED_IMPORTS = frozenset(
-    {"__future__", "datetime", "decimal", "enum", "ipaddress", "pydantic", "typing", "uuid"}
-)
+# Module -> the names generated models may import from it: the types the schemas' formats
+# map to, pydantic's model machinery, and the typing forms. Nothing that reads files,
+# imports modules or reaches the network by validating a value.
+_ALLOWED_NAMES: dict[str, frozenset[str]] = {
+    "__future__": frozenset({"annotations"}),
+    "datetime": frozenset({"date", "datetime", "time", "timedelta"}),
+    "decimal": frozenset({"Decimal"}),
+    "enum": frozenset({"Enum", "IntEnum", "StrEnum"}),
+    "ipaddress": frozenset({"IPv4Address", "IPv6Address", "IPv4Network", "IPv6Network",
+                            "IPv4Interface", "IPv6Interface"}),
+    "uuid": frozenset({"UUID"}),
+    "typing": frozenset({"Annotated", "Any", "Dict", "List", "Literal", "Optional", "Union"}),
+    # pydantic depends on typing_extensions, so the client still needs only httpx and pydantic.
+    "typing_extensions": frozenset({"Annotated", "Literal", "TypeAliasType"}),
+    "pydantic": frozenset({
+        "AnyUrl", "AnyHttpUrl", "AwareDatetime", "NaiveDatetime", "BaseModel", "ConfigDict",
+        "Field", "RootModel", "SecretStr", "StrictBool", "StrictBytes", "StrictFloat",
+        "StrictInt", "StrictStr", "StringConstraints", "UUID1", "UUID3", "UUID4", "UUID5",
+        "field_validator",
+    }),
+}
+
+# The schema keywords handed to the model generator: JSON Schema's validation and
+# annotation vocabulary and OpenAPI's schema fields. Anything else (extensions, the
+# library's own keywords such as `customTypePath`) is dropped before it sees the schema.
+_REVIEWED_KEYWORDS = frozenset({
+    "$ref", "type", "format", "enum", "const", "default", "title", "description",
+    "properties", "required", "additionalProperties", "items", "prefixItems",
+    "minItems", "maxItems", "uniqueItems", "minLength", "maxLength", "pattern",
+    "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf",
+    "minProperties", "maxProperties", "allOf", "anyOf", "oneOf", "not", "nullable",
+    "discriminator", "readOnly", "writeOnly", "deprecated", "example", "examples",
+})
+_REVIEWED_DISCRIMINATOR = frozenset({"propertyName", "mapping"})
+
+# Every name the models module may import: a schema must not be named like one.
+MODEL_IMPORTS = frozenset(name for names in _ALLOWED_NAMES.values() for name in names)
 
 # `format: email` is checked with the syntax Prism's validator (ajv-formats, "full" mode)
 # uses: dot-atoms at a dotted host name, ASCII only. pydantic's EmailStr would need the
@@ -33,14 +69,6 @@ _HOST_LABEL = "[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?"
 EMAIL_PATTERN = (
     f"^{_EMAIL_ATOM}(?:\\.{_EMAIL_ATOM})*@(?:{_HOST_LABEL}\\.)+{_HOST_LABEL}$"
 )
-
-
-def _without_extensions(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _without_extensions(v) for k, v in value.items() if not k.startswith("x-")}
-    if isinstance(value, list):
-        return [_without_extensions(v) for v in value]
-    return value
 
 
 # Where a JSON Schema holds subschemas: under one key, in a list, or as a name -> schema map.
@@ -71,6 +99,78 @@ def _map_schemas(schema: Any, change: Callable[[dict[str, Any]], dict[str, Any]]
     return change(out)
 
 
+_JSON_TYPES: dict[str, type | tuple[type, ...]] = {
+    "string": str, "integer": int, "number": (int, float), "boolean": bool, "array": list,
+    "object": dict, "null": type(None)}
+
+
+def _fits(value: Any, json_type: Any) -> bool:
+    python = _JSON_TYPES.get(json_type) if isinstance(json_type, str) else None
+    if python is None:
+        return True  # not a type we know: not ours to judge
+    if isinstance(value, bool) and json_type in ("integer", "number"):
+        return False
+    return isinstance(value, python)
+
+
+def _refers(schema: dict[str, Any]) -> bool:
+    """Whether a schema or the subschemas of its container keywords name another schema."""
+    if any(k in schema for k in ("$ref", "allOf", "anyOf", "oneOf")):
+        return True
+    subschemas = [schema.get("items"), schema.get("additionalProperties"),
+                  *(schema.get("properties") or {}).values()]
+    return any(isinstance(s, dict) and _refers(s) for s in subschemas)
+
+
+def _default_kept(schema: dict[str, Any]) -> bool:
+    """A `default` the models can carry: of the schema's type and among its `enum` (a
+    document's defect otherwise, which the models must not turn into a wrong value), and
+    not an array or object of other models (emitted as a plain literal, it would not have
+    the field's type)."""
+    default = schema["default"]
+    types = schema.get("type")
+    types = [types] if isinstance(types, str) else types
+    if isinstance(types, list) and types:
+        if schema.get("nullable") is True:
+            types = [*types, "null"]
+        if not any(_fits(default, t) for t in types):
+            return False
+    enum = schema.get("enum")
+    if isinstance(enum, list) and not any(type(default) is type(e) and default == e
+                                          for e in enum):
+        return False
+    return not (isinstance(default, list | dict) and _refers(schema))
+
+
+def _reviewed(schema: dict[str, Any]) -> dict[str, Any]:
+    """Only the reviewed keywords. Names under `properties` are data, not keywords: a
+    property called `x-id` or `customTypePath` stays (its schema is reviewed itself)."""
+    out = {k: v for k, v in schema.items() if k in _REVIEWED_KEYWORDS}
+    if "default" in out and not _default_kept(out):
+        del out["default"]
+    if isinstance(out.get("discriminator"), dict):
+        out["discriminator"] = {k: v for k, v in out["discriminator"].items()
+                                if k in _REVIEWED_DISCRIMINATOR}
+    return out
+
+
+def _ascii_enum_names(schema: dict[str, Any]) -> dict[str, Any]:
+    """A string enum with a non-ASCII value gets ASCII member names of ours: the model
+    generator would keep the letters, and Python folds identifiers by NFKC, so `ﬁ` and
+    `fi` (or `ᴬ` and `A`) would be one member and the module would not import."""
+    values = schema.get("enum")
+    if not (isinstance(values, list) and values and all(isinstance(v, str) for v in values)
+            and not all(v.isascii() for v in values)):
+        return schema
+    members = Namespace()
+    names = [members.claim(_member_name(snake(v, "value").upper())) for v in values]
+    return {**schema, "x-enum-varnames": names}
+
+
+def _member_name(name: str) -> str:
+    return f"VALUE{name}" if name.startswith("_") else name  # `_2X` (from `2x`) -> VALUE_2X
+
+
 def _open_object(schema: dict[str, Any]) -> dict[str, Any]:
     """An object schema that does not mention `additionalProperties` gets `true`, JSON
     Schema's default, said out loud: the model generator then keeps unknown fields
@@ -95,10 +195,11 @@ def _email_pattern(schema: dict[str, Any]) -> dict[str, Any]:
 def _model_ready(document: dict[str, Any]) -> dict[str, Any]:
     """The document with every component schema prepared for the model generator."""
     components = document["components"]
-    prepared = {
-        name: _map_schemas(schema, lambda s: _email_pattern(_open_object(s)))
-        for name, schema in components["schemas"].items()
-    }
+    def prepare(schema: dict[str, Any]) -> dict[str, Any]:
+        return _ascii_enum_names(_email_pattern(_open_object(_reviewed(schema))))
+
+    prepared = {name: _map_schemas(schema, prepare)
+                for name, schema in components["schemas"].items()}
     return {**document, "components": {**components, "schemas": prepared}}
 
 
@@ -115,7 +216,7 @@ def _generate(schema_document: dict[str, Any], expected: Iterable[str]) -> str:
     from datamodel_code_generator.enums import DataModelType, InputFileType, StrictTypes
     from datamodel_code_generator.format import PythonVersion
 
-    document = _model_ready(_without_extensions(schema_document))
+    document = _model_ready(schema_document)
     if not document["components"]["schemas"]:
         return "from __future__ import annotations\n"
     try:
@@ -133,6 +234,11 @@ def _generate(schema_document: dict[str, Any], expected: Iterable[str]) -> str:
             snake_case_field=True,
             capitalise_enum_members=True,
             allow_population_by_field_name=True,
+            # `mode: Mode | None = Mode.VIP`, not `= "vip"`: the default has the field's type.
+            set_default_enum_member=True,
+            # A discriminated subclass narrows its parent's enum field to one member, as
+            # `Literal[Kind.EPISODE]`: a plain `Literal["episode"]` would not be a subtype.
+            use_enum_values_in_discriminator=True,
             # An email address is a str checked by EMAIL_PATTERN (see _with_email_pattern).
             type_mappings=["email=string"],
             # JSON types are not coerced: "12" is no integer, 1 no boolean, true no number,
@@ -168,7 +274,12 @@ def _check(source: str, expected: set[str]) -> None:
     if missing:
         raise GeneratorError(f"the model generator did not define {', '.join(missing)}")
     for node in ast.walk(tree):
-        if isinstance(node, ast.Import | ast.ImportFrom):
-            module = node.module if isinstance(node, ast.ImportFrom) else node.names[0].name
-            if (module or "").split(".")[0] not in _ALLOWED_IMPORTS:
-                raise GeneratorError(f"the generated models import {module!r}: not allowed")
+        if isinstance(node, ast.Import):
+            raise GeneratorError(f"the generated models import module "
+                                 f"{node.names[0].name!r}: not allowed")
+        if isinstance(node, ast.ImportFrom):
+            allowed = _ALLOWED_NAMES.get(node.module or "", frozenset())
+            for alias in node.names:
+                if node.level or alias.name not in allowed:
+                    raise GeneratorError(f"the generated models import {alias.name!r} from "
+                                         f"{node.module!r}: not allowed")

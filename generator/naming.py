@@ -7,9 +7,14 @@ does not collide with another name in the same scope.
 
 from __future__ import annotations
 
+import ast
+import hashlib
 import keyword
 import re
+import sys
 import unicodedata
+from functools import cache
+from pathlib import Path
 
 _WORD_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _NOT_IDENT = re.compile(r"[^0-9a-zA-Z]+")
@@ -104,3 +109,65 @@ class Namespace:
             candidate = f"{name}{self._separator}{n}"
         self._taken.add(candidate)
         return candidate
+
+
+# Constructor arguments of both clients (`settings` in templates/package/_client.py.jinja)
+# and what the constructor passes on: a client-level header setting must not repeat one.
+CONSTRUCTOR_ARGUMENTS = frozenset(
+    {"self", "config", "credentials", "param_defaults", "base_url", "timeout", "max_retries",
+     "default_headers", "http_client"}
+)
+
+_RUNTIME = Path(__file__).resolve().parent.parent / "templates" / "runtime" / "_base_client.py"
+
+
+@cache
+def runtime_members(*classes: str) -> frozenset[str]:
+    """Every name the runtime's `classes` (and their bases there) define or assign on
+    `self`: a resource attribute or a method named like one would replace it."""
+    tree = ast.parse(_RUNTIME.read_text(encoding="utf-8"))
+    defined = {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
+    names: set[str] = set()
+    pending = list(classes)
+    while pending:
+        node = defined.get(pending.pop())
+        if node is None:
+            continue
+        pending += [getattr(b, "id", getattr(getattr(b, "value", None), "id", ""))
+                    for b in node.bases]
+        for item in node.body:
+            if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef):
+                names.add(item.name)
+            elif isinstance(item, ast.AnnAssign | ast.Assign):
+                targets = item.targets if isinstance(item, ast.Assign) else [item.target]
+                names |= {t.id for t in targets if isinstance(t, ast.Name)}
+        names |= {item.attr for item in ast.walk(node) if isinstance(item, ast.Attribute)
+                  and isinstance(item.ctx, ast.Store) and getattr(item.value, "id", "") == "self"}
+    return frozenset(names)
+
+
+# What a generated package imports by absolute name: a package of the same name would
+# hide it from its own modules.
+_IMPORTED_PACKAGES = frozenset({"httpx", "pydantic", "pydantic_core", "typing_extensions",
+                                "anyio", "sniffio", "h11", "httpcore", "certifi", "idna"})
+
+
+def check_package_name(package: str) -> str | None:
+    """Why `package` cannot name a generated package, or None when it can."""
+    if package in _IMPORTED_PACKAGES or package in sys.stdlib_module_names:
+        return (f"package {package!r} would shadow the module of that name, which the "
+                "generated client or its dependencies import; choose another name")
+    return None
+
+
+# File names are limited to 255 bytes on common file systems; module names longer than
+# this keep a readable start and a digest of the whole name, so two stay distinct.
+MAX_MODULE_NAME = 64
+
+
+def module_name(identifier: str) -> str:
+    """A file-name-safe module name for an identifier: itself when short enough."""
+    if len(identifier) <= MAX_MODULE_NAME:
+        return identifier
+    digest = hashlib.sha256(identifier.encode("utf-8")).hexdigest()[:10]
+    return f"{identifier[:MAX_MODULE_NAME - 11].rstrip('_')}_{digest}"

@@ -14,7 +14,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from .source_edits import add_imports
+from .source_edits import Positions, add_imports, apply
 
 _VALIDATOR = '''
     @field_validator({fields}, mode="before")
@@ -66,7 +66,7 @@ def _field_aliases(node: ast.ClassDef) -> dict[str, str]:
 def refuse_null(source: str, schemas: dict[str, Any]) -> str:
     """`source` with a null-refusing validator added to each model that needs one."""
     tree = ast.parse(source)
-    lines = source.splitlines(keepends=True)
+    positions = Positions(source)
     insertions: list[tuple[int, str]] = []
     for node in tree.body:
         schema = schemas.get(node.name) if isinstance(node, ast.ClassDef) else None
@@ -80,12 +80,12 @@ def refuse_null(source: str, schemas: dict[str, Any]) -> str:
         refused = [aliases[wire] for wire, sub in properties.items()
                    if wire not in required and wire in aliases
                    and not _allows_null(sub, schemas)]
-        if refused and node.end_lineno is not None:
+        if refused:
             names = ", ".join(repr(name) for name in refused)
-            insertions.append((node.end_lineno, _VALIDATOR.format(fields=names)))
+            # Right after the class's last statement, at its indentation.
+            text = "\n" + _VALIDATOR.format(fields=names).rstrip("\n")
+            insertions.append((positions.end_of(node), text))
     if not insertions:
         return source
-    for line, text in sorted(insertions, reverse=True):
-        lines.insert(line, text)
     validator_imports = "from typing import Any\n\nfrom pydantic import field_validator\n"
-    return add_imports("".join(lines), validator_imports)
+    return add_imports(apply(source, insertions), validator_imports)

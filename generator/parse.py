@@ -9,15 +9,28 @@ Inline request and response schemas are given names and moved into
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from . import api
+from .diagnostics import Diagnostic
 from .errors import GeneratorError
 from .examples import example_source
 from .hints import input_hint
 from .loader import LoadedSpec, escape_pointer_token, resolve_pointer
-from .naming import HINT_NAMES, RESERVED_ARGUMENTS, Namespace, header_argument, pascal, snake
+from .models import MODEL_IMPORTS
+from .naming import (
+    CONSTRUCTOR_ARGUMENTS,
+    HINT_NAMES,
+    RESERVED_ARGUMENTS,
+    Namespace,
+    check_package_name,
+    header_argument,
+    module_name,
+    pascal,
+    runtime_members,
+    snake,
+)
 
 _METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
@@ -39,6 +52,8 @@ _RESERVED_CLASSES = frozenset(
         "APITimeoutError", "AuthenticationError", "BadRequestError", "ConfigurationError",
         "ConflictError", "InternalServerError", "NotFoundError", "PermissionDeniedError",
         "RateLimitError", "RequestValidationError", "UnprocessableEntityError",
+        # Every name a models module may import (`StrictStr`, `TypeAliasType`, ...).
+        *MODEL_IMPORTS,
     }
 )
 # Keyword arguments of the generated `<operation>_all` bulk methods.
@@ -48,7 +63,12 @@ _BULK_OPTIONS = frozenset(
 )
 _CLIENT_ATTRIBUTES = frozenset(
     {"with_raw_response", "with_options", "close", "request", "base_url", "timeout",
-     "max_retries", "copy", "aclose", "models", "resources", *HINT_NAMES}
+     "max_retries", "copy", "aclose", "models", "resources", *HINT_NAMES,
+     *runtime_members("SyncAPIClient", "AsyncAPIClient")}
+)
+# Names a method of a resource must not take: what the resource classes define.
+_RESOURCE_MEMBERS = frozenset(
+    {"with_raw_response", *HINT_NAMES, *runtime_members("SyncAPIResource", "AsyncAPIResource")}
 )
 
 
@@ -56,7 +76,7 @@ _CLIENT_ATTRIBUTES = frozenset(
 class ParsedSpec:
     api: api.Api
     schema_document: dict[str, Any]  # the document handed to the model generator
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Diagnostic] = field(default_factory=list)  # located, by kind
 
 
 def _text(value: Any) -> str:
@@ -68,7 +88,7 @@ class _Parser:
         self.spec = spec
         self.doc = copy.deepcopy(spec.data)
         self.options = options
-        self.warnings: list[str] = []
+        self.warnings: list[Diagnostic] = []
         self.components = self.doc.setdefault("components", {})
         self.schemas: dict[str, Any] = self.components.setdefault("schemas", {})
         self.class_names: dict[str, str] = {}
@@ -125,20 +145,35 @@ class _Parser:
     def operations(self) -> list[tuple[str, api.Operation]]:
         found: list[tuple[str, api.Operation]] = []
         paths = self.doc.get("paths") or {}
+        shared_prefix = _common_prefix(list(paths))
+        seen_ids: dict[str, str] = {}
         for path in sorted(paths):
             item = self._resolve(paths[path])
             shared = item.get("parameters", [])
             for method in _METHODS:
                 if method in item:
                     op = item[method]
-                    tag = (op.get("tags") or ["default"])[0]
-                    found.append((str(tag), self._operation(path, method, op, shared)))
+                    tags = op.get("tags")
+                    tag = tags[0] if isinstance(tags, list) and tags else _path_group(
+                        path, shared_prefix)
+                    operation = self._operation(path, method, op, shared, shared_prefix)
+                    if operation.operation_id in seen_ids:
+                        self._warn("duplicate-operation-id",
+                                   f"operationId {operation.operation_id!r} is also used by "
+                                   f"{seen_ids[operation.operation_id]}; the methods get "
+                                   "distinct names",
+                                   f"/paths/{escape_pointer_token(path)}/{method}/operationId")
+                    seen_ids.setdefault(operation.operation_id,
+                                        f"{method.upper()} {path}")
+                    found.append((str(tag), operation))
         return found
 
     def _operation(self, path: str, method: str, op: dict[str, Any],
-                   shared: list[Any]) -> api.Operation:
+                   shared: list[Any], prefix: list[str]) -> api.Operation:
         pointer = f"/paths/{escape_pointer_token(path)}/{method}"
-        op_id = _text(op.get("operationId")) or f"{method}_{path}"
+        # Without an operationId, the method is named after the method and the path, less
+        # the prefix every path shares: GET /v1/pets/{id} -> get_pets_id.
+        op_id = _text(op.get("operationId")) or f"{method}_{_without_prefix(path, prefix)}"
         arguments = Namespace(RESERVED_ARGUMENTS)
         body = self._body(op, op_id, arguments)
         merged: dict[tuple[str, str], Any] = {}
@@ -146,8 +181,9 @@ class _Parser:
             param = self._resolve(raw)
             merged[(param["in"], param["name"])] = param
         params = tuple(self._parameter(p, arguments) for p in merged.values()
-                       if p["in"] != "cookie" or self._warn(f"{pointer}: cookie parameter "
-                                                           f"{p['name']!r} is not supported"))
+                       if p["in"] != "cookie" or self._warn(
+                           "left-out", f"cookie parameter {p['name']!r} is not supported; "
+                           "the method is generated without it", pointer))
         # Path parameters are positional: in the order the URL template names them.
         params = tuple(sorted(params, key=lambda p: (
             not p.required, p.location,
@@ -172,14 +208,23 @@ class _Parser:
             bulk=self._bulk(op, body, params, pointer),
         )
 
-    def _warn(self, message: str) -> bool:
-        self.warnings.append(message)
+    def _warn(self, kind: str, message: str, pointer: str) -> bool:
+        """A located warning; False, so that it can sit in a filter."""
+        file, line = self.spec.origin(pointer)
+        self.warnings.append(Diagnostic(kind, message, file, line, pointer))
         return False
 
     def _parameter(self, param: dict[str, Any], arguments: Namespace) -> api.Parameter:
         location = param["in"]
         wire = str(param["name"])
-        name = arguments.claim(header_argument(wire) if location == "header" else snake(wire))
+        if location == "header":
+            # Also a client setting: it must not repeat a constructor argument.
+            argument = header_argument(wire)
+            if argument in CONSTRUCTOR_ARGUMENTS:
+                argument = f"{argument}_header"
+            name = arguments.claim(argument)
+        else:
+            name = arguments.claim(snake(wire))
         schema = param.get("schema", {})
         default = schema.get("default") if isinstance(schema, dict) else None
         if not isinstance(default, str | int | float | bool):
@@ -252,8 +297,9 @@ class _Parser:
             return None
         taken = {p.name for p in params} | {f.name for f in body.fields}
         if taken & _BULK_OPTIONS:
-            self._warn(f"{pointer}: no bulk method: argument(s) "
-                       f"{', '.join(sorted(taken & _BULK_OPTIONS))} clash with its options")
+            self._warn("no-bulk-method", "no bulk method: argument(s) "
+                       f"{', '.join(sorted(taken & _BULK_OPTIONS))} clash with its options",
+                       pointer)
             return None
         target = self._resolve({"$ref": next(r for r, n in self.class_names.items()
                                              if n == body.model)})
@@ -295,22 +341,17 @@ class _Parser:
         tag_docs = {str(t.get("name")): _text(t.get("description"))
                     for t in self.doc.get("tags", []) if isinstance(t, dict)}
         attributes = Namespace(_CLIENT_ATTRIBUTES)
-        classes = Namespace(self._classes_used(), separator="")
+        classes = _ResourceClasses(self._classes_used())
         resources = []
         for tag in sorted(by_tag):
-            methods = Namespace({"with_raw_response", *HINT_NAMES})
-            ops = tuple(
-                _renamed(op, methods.claim(op.name))
-                for op in sorted(by_tag[tag], key=lambda o: (o.name, o.path, o.method))
-            )
             attribute = attributes.claim(snake(tag, "default"))
             resources.append(api.Resource(
                 tag=tag,
-                module=attribute,
+                module=module_name(attribute),
                 attribute=attribute,
                 class_name=classes.claim(pascal(tag, "Default")),
                 description=tag_docs.get(tag, ""),
-                operations=ops,
+                operations=_method_names(by_tag[tag]),
             ))
         return tuple(resources)
 
@@ -340,8 +381,10 @@ class _Parser:
                     location=str(scheme.get("in", "header")), wire_name=str(scheme.get("name")),
                     description=description))
             else:
-                self._warn(f"security scheme {key!r} of type {kind!r} is not supported; "
-                           "pass its credentials through extra_headers")
+                self._warn("unsupported-security",
+                           f"security scheme {key!r} of type {kind!r} is not supported; "
+                           "pass its credentials through extra_headers",
+                           f"/components/securitySchemes/{escape_pointer_token(key)}")
         return tuple(schemes)
 
     def _exchange(self, raw: Any, by_id: dict[str, api.Operation],
@@ -367,16 +410,90 @@ class _Parser:
         )
 
 
-def _renamed(op: api.Operation, name: str) -> api.Operation:
-    if name == op.name:
-        return op
-    from dataclasses import replace
+class _ResourceClasses:
+    """Resource class names: the tag's name (`Pets`), or `PetResource` when a model is
+    called `Pet`, as Stainless names them; a number only if that is taken too. Each name
+    also defines `Async<name>`, `<name>WithRawResponse` and `Async<name>WithRawResponse`."""
 
-    return replace(op, name=name, constant=f"_{name.upper()}")
+    def __init__(self, taken: set[str]) -> None:
+        self._taken = set(taken)
+
+    def _free(self, name: str) -> bool:
+        return not {name, f"Async{name}", f"{name}WithRawResponse",
+                    f"Async{name}WithRawResponse"} & self._taken
+
+    def claim(self, name: str) -> str:
+        candidate = name if self._free(name) else f"{name}Resource"
+        n = 1
+        while not self._free(candidate):
+            n += 1
+            candidate = f"{name}Resource{n}"
+        self._taken |= {candidate, f"Async{candidate}", f"{candidate}WithRawResponse",
+                        f"Async{candidate}WithRawResponse"}
+        return candidate
+
+
+def _method_names(operations: list[api.Operation]) -> tuple[api.Operation, ...]:
+    """Unique method names within one resource, counting the `name_all` a bulk operation
+    brings along: bulk operations choose first, so `migrate_all` beside a bulk `migrate`
+    becomes `migrate_all_2` rather than replacing the bulk method. The module constants
+    (`_NAME`, and `_NAME_BULK` for a bulk operation) are made unique apart: internal
+    names give way, the methods a caller sees keep theirs."""
+    methods = set(_RESOURCE_MEMBERS)
+    constants: set[str] = set()
+    named: list[api.Operation] = []
+    for op in sorted(operations, key=lambda o: (o.bulk is None, o.name, o.path, o.method)):
+        name = _first_free(op.name, "_{}", methods, "_all" if op.bulk else None)
+        constant = _first_free(f"_{name.upper()}", "_{}", constants,
+                               "_BULK" if op.bulk else None)
+        named.append(replace(op, name=name, constant=constant))
+    return tuple(sorted(named, key=lambda o: (o.name, o.path, o.method)))
+
+
+def _first_free(name: str, numbering: str, taken: set[str], also: str | None) -> str:
+    """`name`, else `name_2`, `name_3`...: the first that is free in `taken` together with
+    its companion `<name><also>`; both are then added to `taken`."""
+    candidate, n = name, 1
+    while {candidate, f"{candidate}{also}" if also else candidate} & taken:
+        n += 1
+        candidate = name + numbering.format(n)
+    taken |= {candidate, f"{candidate}{also}" if also else candidate}
+    return candidate
+
+
+def _common_prefix(paths: list[str]) -> list[str]:
+    """The leading path segments every path shares (`/v1`, `/api`): no resource name."""
+    split = [[s for s in p.split("/") if s] for p in paths]
+    prefix: list[str] = []
+    for segments in zip(*split, strict=False):
+        if len(set(segments)) != 1 or segments[0].startswith("{"):
+            break
+        prefix.append(segments[0])
+    if split and len(prefix) == min(len(s) for s in split):
+        prefix = prefix[:-1]  # a path made of the prefix alone still names its resource
+    return prefix
+
+
+def _without_prefix(path: str, prefix: list[str]) -> str:
+    return "/".join([s for s in path.split("/") if s][len(prefix):])
+
+
+def _path_group(path: str, prefix: list[str]) -> str:
+    """The resource of an operation without tags: its first path segment after the
+    prefix all paths share, that is not a parameter (`/v1/customers/{id}` -> customers)."""
+    segments = [s for s in path.split("/") if s][len(prefix):]
+    return next((s for s in segments if not s.startswith("{")), "default")
 
 
 def parse(spec: LoadedSpec, options: dict[str, Any]) -> ParsedSpec:
     """Build the API model. `options`: package, client_name, env_prefix."""
+    problem = check_package_name(str(options["package"]))
+    if problem:
+        raise GeneratorError(problem)
+    client = str(options["client_name"])
+    if client in _RESERVED_CLASSES or f"Async{client}" in _RESERVED_CLASSES:
+        raise GeneratorError(f"client-name {client!r} would shadow a name the package "
+                             "exports or uses; choose another name")
     parser = _Parser(spec, options)
     operations = parser.operations()
     resources = parser.resources(operations)
@@ -421,6 +538,9 @@ def parse(spec: LoadedSpec, options: dict[str, Any]) -> ParsedSpec:
                                    for k, v in parser.schemas.items()}},
     }
     _rewrite_refs(schema_doc, parser.class_names)
+    if not schema_doc["components"]["schemas"] and not any(r.operations for r in resources):
+        parser._warn("empty-document", "the document has neither operations nor schemas: "
+                     "the client has nothing but its runtime", "")
     return ParsedSpec(api=model, schema_document=schema_doc, warnings=parser.warnings)
 
 
@@ -430,6 +550,12 @@ def _rewrite_refs(value: Any, class_names: dict[str, str]) -> None:
         ref = value.get("$ref")
         if isinstance(ref, str) and ref in class_names:
             value["$ref"] = f"#/components/schemas/{class_names[ref]}"
+        discriminator = value.get("discriminator")
+        mapping = discriminator.get("mapping") if isinstance(discriminator, dict) else None
+        if isinstance(mapping, dict):  # a mapping names schemas by reference too
+            for key, target in mapping.items():
+                if isinstance(target, str) and target in class_names:
+                    mapping[key] = f"#/components/schemas/{class_names[target]}"
         for item in value.values():
             _rewrite_refs(item, class_names)
     elif isinstance(value, list):

@@ -7,6 +7,7 @@ Text from the spec reaches generated code only through the filters below:
 
 from __future__ import annotations
 
+import html
 import math
 import re
 from pathlib import Path
@@ -44,6 +45,41 @@ def comment(text: str) -> str:
     return " ".join(_CONTROL.sub("", text).split())
 
 
+def markdown(text: str) -> str:
+    """Spec text on one line of Markdown: HTML-escaped, so `<script>` is shown, not run.
+    Descriptions are CommonMark by the OpenAPI specification: emphasis and links stay."""
+    text = comment(text)
+    out: list[str] = []
+    previous = 0
+    for span in _CODE_SPAN.finditer(text):
+        out += [html.escape(text[previous:span.start()], quote=False), span.group()]
+        previous = span.end()
+    return "".join([*out, html.escape(text[previous:], quote=False)])
+
+
+# A code span: a run of backticks, the code, the same run. Its content is shown as is
+# by Markdown (no HTML), so only the text between spans is escaped.
+_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)")
+
+
+def code_span(text: str, table: bool = False) -> str:
+    """Spec text as a Markdown code span: shown literally (no HTML, no emphasis), fenced
+    by more backticks than it holds, and `|` escaped where it would split a table cell."""
+    text = comment(text)
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    padded = f" {text} " if text.startswith("`") or text.endswith("`") else text
+    if table:
+        padded = padded.replace("|", "\\|")
+    return f"{fence}{padded}{fence}"
+
+
+def pycode(value: Any) -> str:
+    """`pyrepr` for a fenced code block in Markdown: a backtick (which could end the
+    block) is written as its escape, which a Python string literal reads back the same."""
+    return pyrepr(value).replace("`", "\\x60")
+
+
 def imports_for(hints: list[str]) -> list[tuple[str, str]]:
     """`from module import a, b` lines (as (module, "a, b")) needed by some type hints."""
     names = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", " ".join(hints)))
@@ -71,7 +107,8 @@ def environment(user_templates: Path | None) -> jinja2.Environment:
         autoescape=False,  # noqa: S701
     )
     env.add_extension("jinja2.ext.do")
-    env.filters.update(pyrepr=pyrepr, docstring=docstring, comment=comment)
+    env.filters.update(pyrepr=pyrepr, docstring=docstring, comment=comment, markdown=markdown,
+                       code_span=code_span, pycode=pycode)
     env.globals.update(imports_for=imports_for)
     return env
 

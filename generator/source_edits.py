@@ -1,8 +1,49 @@
-"""Small edits of generated Python source shared by the model post-processors."""
+"""Small edits of generated Python source shared by the model post-processors.
+
+Every edit is placed by `ast` positions, converted here to string offsets the way the
+tokenizer counts: lines end only at `\\n`, `\\r\\n` or `\\r` (not at U+2028, U+0085,
+form feed or vertical tab, which `str.splitlines()` would also split at), and columns
+are UTF-8 byte offsets. A description holding any of those characters sits in a
+docstring; counting lines differently would put an edit inside it.
+"""
 
 from __future__ import annotations
 
+import ast
+import re
+
 _FUTURE = "from __future__ import annotations\n"
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+class Positions:
+    """`ast` (line, column) -> offset in the source string."""
+
+    def __init__(self, source: str) -> None:
+        self._source = source
+        self._starts = [0, *(m.end() for m in _LINE_END.finditer(source))]
+
+    def offset(self, line: int, column: int) -> int:
+        start = self._starts[line - 1]
+        end = self._starts[line] if line < len(self._starts) else len(self._source)
+        text = self._source[start:end].encode("utf-8")[:column]
+        return start + len(text.decode("utf-8"))
+
+    def end_of(self, node: ast.stmt | ast.expr) -> int:
+        assert node.end_lineno is not None and node.end_col_offset is not None
+        return self.offset(node.end_lineno, node.end_col_offset)
+
+
+def apply(source: str, insertions: list[tuple[int, str]]) -> str:
+    """`source` with each text inserted at its offset (offsets of the original source)."""
+    parts: list[str] = []
+    previous = 0
+    for at, text in sorted(insertions, key=lambda item: item[0]):
+        parts.append(source[previous:at])
+        parts.append(text)
+        previous = at
+    parts.append(source[previous:])
+    return "".join(parts)
 
 
 def add_imports(source: str, imports: str) -> str:

@@ -93,12 +93,12 @@ class Payload(BaseModel):
     controls: StrictStr | None = None
     """
     NUL\x00 BEL VT FF ESC NEL LS  PS  TAB	 CR
-    model_config = ConfigDict(allow_inf_nan=False)
  end
     """
 
 
 class Shape(RootModel[Square]):
+    model_config = ConfigDict(allow_inf_nan=False)
     root: Annotated[Square, Field(discriminator="k_i_nd")]
     """
     A discriminator whose property name is hostile.

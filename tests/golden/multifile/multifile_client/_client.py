@@ -18,8 +18,6 @@ from ._base_client import (
     DEFAULT_MAX_RETRIES,
     AsyncAPIClient,
     ClientConfig,
-    CredentialSpec,
-    ParamDefault,
     SyncAPIClient,
 )
 from ._types import NOT_GIVEN, NotGiven, Timeout

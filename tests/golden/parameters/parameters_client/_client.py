@@ -21,7 +21,6 @@ from ._base_client import (
     DEFAULT_MAX_RETRIES,
     AsyncAPIClient,
     ClientConfig,
-    CredentialSpec,
     ParamDefault,
     SyncAPIClient,
 )

@@ -21,7 +21,6 @@ from ._base_client import (
     BearerAuth,
     ClientConfig,
     CredentialSpec,
-    ParamDefault,
     SyncAPIClient,
 )
 from ._types import NOT_GIVEN, NotGiven, Timeout
