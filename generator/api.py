@@ -38,7 +38,8 @@ class Parameter:
 
     @property
     def non_default_explode(self) -> bool:
-        return self.explode != (self.style == "form")
+        """Against the runtime's default for the location (that of its default style)."""
+        return self.explode != (DEFAULT_STYLES[self.location] == "form")
 
 
 DEFAULT_STYLES: dict[str, str] = {

@@ -310,7 +310,8 @@ class _Parser:
             explode = enc.get("explode")
             out.append(api.PartEncoding(
                 field=str(name),
-                content_type=str(enc["contentType"]) if isinstance(
+                # a list of types is allowed; a client sends the first
+                content_type=str(enc["contentType"]).split(",")[0].strip() if isinstance(
                     enc.get("contentType"), str) else None,
                 headers=tuple(headers),
                 style=style,
@@ -437,8 +438,9 @@ class _Parser:
             """`token` for the first scheme wanting one; then one named after the scheme
             (`personal_access_token`, `oauth2_token`)."""
             named = snake(key, "scheme")
+            last_word = base.rsplit("_", 1)[-1]
             name = credentials.claim(base if base not in used else (
-                named if named.endswith(base) else f"{named}_{base}"))
+                named if named.endswith(last_word) else f"{named}_{base}"))
             used.add(name)
             return name
 

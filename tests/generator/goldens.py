@@ -57,7 +57,7 @@ class Fixture:
         })
 
 
-FIXTURE_NAMES = ("hostile", "multifile", "parameters", "schemas")
+FIXTURE_NAMES = ("bodies", "hostile", "multifile", "parameters", "schemas", "security")
 ALL_FIXTURES = tuple(Fixture(name) for name in FIXTURE_NAMES)
 
 
