@@ -81,6 +81,11 @@ class RequestBody:
     kind: BodyKind = "json"
     encoding: tuple[PartEncoding, ...] = ()
 
+    @property
+    def needs_spec(self) -> bool:
+        """Whether the runtime must be told how to send it (all but plain JSON)."""
+        return self.kind != "json" or self.content_type != "application/json"
+
 
 @dataclass(frozen=True)
 class Response:

@@ -144,6 +144,8 @@ class _Parser:
         merged: dict[tuple[str, str], Any] = {}
         for raw in [*shared, *op.get("parameters", [])]:
             param = self._resolve(raw)
+            if param["in"] == "header" and str(param["name"]).lower() in _IGNORED_HEADERS:
+                continue  # the specification: such a parameter definition SHALL be ignored
             merged[(param["in"], param["name"])] = param
         params = tuple(self._parameter(p, arguments) for p in merged.values())
         # Path parameters are positional: in the order the URL template names them.
@@ -225,6 +227,8 @@ class _Parser:
         schema = media.get("schema", {})
         kind = _body_kind(content_type, self._resolve(schema))
         if kind == "json":
+            if "*" in content_type:  # a media range: send what it admits
+                content_type = "application/json"
             return self._json_body(body, content_type, schema, op_id, arguments)
         target = self._resolve(schema)
         fields: tuple[api.BodyField, ...] = ()
@@ -257,8 +261,19 @@ class _Parser:
         ref = self._hoist(schema, f"{op_id}_body")
         target = self._resolve({"$ref": ref}) if ref else None
         fields: tuple[api.BodyField, ...] = ()
+        validate = True
         if isinstance(target, dict) and isinstance(target.get("properties"), dict):
             required = set(target.get("required", []))
+            properties = dict(target["properties"])
+            for prop in sorted(str(r) for r in required if r not in properties):
+                properties[prop] = {}  # required, but its schema is not given: any value
+            read_only = {p for p, sub in properties.items()
+                         if isinstance(self._resolve(sub), dict)
+                         and self._resolve(sub).get("readOnly") is True}
+            # A required readOnly property is required in answers only (the model, shared
+            # with answers, would demand it): such a body is sent unvalidated.
+            validate = not (read_only & required) and set(properties) == set(
+                target["properties"])
             fields = tuple(
                 api.BodyField(
                     wire_name=str(prop),
@@ -268,12 +283,12 @@ class _Parser:
                     description=_text(sub.get("description")) if isinstance(sub, dict) else "",
                     example=example_source(sub, self._resolve),
                 )
-                for prop, sub in target["properties"].items()
+                for prop, sub in properties.items() if prop not in read_only
             )
             fields = tuple(sorted(fields, key=lambda f: not f.required))
         return api.RequestBody(
             content_type=content_type,
-            model=self.class_names.get(ref) if ref and fields else None,
+            model=self.class_names.get(ref) if ref and fields and validate else None,
             fields=fields,
             required=bool(body.get("required", False)),
             type_hint=self._hint(schema),
@@ -323,8 +338,6 @@ class _Parser:
     def _responses(self, op: dict[str, Any],
                    op_id: str) -> tuple[tuple[api.Response, ...], str | None]:
         responses: list[api.Response] = []
-        success: str | None = None
-        fallback: str | None = None  # `default`, when no 2xx response has a body
         for status in sorted(op.get("responses", {})):
             response = self._resolve(op["responses"][status])
             content = response.get("content")
@@ -346,12 +359,8 @@ class _Parser:
             responses.append(api.Response(status=str(status), model=model,
                                           description=_text(response.get("description")),
                                           kind=kind, media_types=tuple(sorted(content))))
-            if success is None and str(status).startswith("2"):
-                success = model
-            if str(status) == "default":
-                fallback = model
-        if success is None and not any(r.status.startswith("2") for r in responses):
-            success = fallback
+        chosen = _success_responses(tuple(responses))
+        success = next((r.model for r in chosen if r.model), None)
         return tuple(responses), success
 
     def _bulk(self, op: dict[str, Any], body: api.RequestBody | None,
@@ -511,6 +520,10 @@ class _Parser:
         )
 
 
+# Header parameters the OpenAPI specification says to ignore: the media types and the
+# security schemes say what these headers hold.
+_IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
+
 _STYLES = {
     "path": frozenset({"simple", "label", "matrix"}),
     "query": frozenset({"form", "spaceDelimited", "pipeDelimited", "deepObject"}),
@@ -566,21 +579,32 @@ def _body_kind(media_type: str, schema: Any) -> api.BodyKind:
         return "binary"
     if _is_text(kind):
         return "text"
-    if kind in ("*/*", "application/*") and isinstance(schema, dict) and (
+    if isinstance(schema, dict) and (
             schema.get("type") in ("object", "array") or "properties" in schema):
-        return "json"  # a JSON-shaped schema under a media range
+        return "json"  # a structure under another media type: JSON is all we can send
     return "binary"
+
+
+def _success_responses(responses: tuple[api.Response, ...]) -> list[api.Response]:
+    """What a call returns: the 2xx answers; else the 3xx ones (an operation that only
+    redirects); else `default`."""
+    for first in ("2", "3"):
+        found = [r for r in responses if r.status.startswith(first)]
+        if found:
+            return found
+    return [r for r in responses if r.status == "default"]
 
 
 def _success_shape(responses: tuple[api.Response, ...], model: str | None
                    ) -> tuple[str | None, tuple[tuple[str, api.ResponseKind], ...], str]:
     """The return type when not `model`, the success statuses whose body is not JSON,
     and the Accept header."""
-    success = [r for r in responses if r.status.startswith("2")] or [
-        r for r in responses if r.status == "default"]
-    # An empty answer matters only where a JSON one would be validated.
+    success = _success_responses(responses)
+    # An empty answer matters only where a JSON one would be validated; a 3xx result
+    # is listed whatever its kind, since the client takes it for a result only then.
     kinds = tuple((r.status, r.kind) for r in success
-                  if r.kind != "json" and (r.kind != "empty" or model is not None))
+                  if r.status.startswith("3")
+                  or (r.kind != "json" and (r.kind != "empty" or model is not None)))
     types: list[str] = []
     for r in success:
         hint = {"text": "str", "binary": "bytes", "empty": "None"}.get(

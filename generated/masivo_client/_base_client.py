@@ -157,6 +157,13 @@ def _add_cookie(headers: dict[str, str], pairs: list[tuple[str, str]]) -> None:
     headers["Cookie"] = f"{previous}; {cookie}" if previous else cookie
 
 
+def _declared_redirect(operation: Operation, response: httpx.Response) -> bool:
+    """A 3xx answer that the operation declares as its result (it only redirects)."""
+    return (
+        response.is_redirect and str(response.status_code) in operation.response_kinds
+    )
+
+
 def _basic_credentials(username: str, password: str) -> str:
     return base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
 
@@ -716,6 +723,7 @@ class _BaseClient(Generic[_HttpxClientT, _CacheT]):
             query[key] = query_string(query_value_pairs({key: value}))
 
         encoded = encode_request_body(operation.body, json_body, body)
+        as_json = operation.body is None or operation.body.kind == "json"
         if encoded.content_type is not None:
             headers["Content-Type"] = encoded.content_type
 
@@ -753,8 +761,8 @@ class _BaseClient(Generic[_HttpxClientT, _CacheT]):
             headers=headers,
             query=query,
             extra_headers=options.extra_headers or {},
-            content=encoded.content if operation.body is None else None,
-            body=EncodedBody() if operation.body is None else encoded,
+            content=encoded.content if as_json else None,
+            body=EncodedBody() if as_json else encoded,
             timeout=timeout,
             max_retries=max_retries,
             requirement=self._choose_requirement(operation),
@@ -1111,7 +1119,7 @@ class SyncAPIClient(_BaseClient[httpx.Client, SyncTokenCache]):
                 retries += 1
                 continue
             self._log_response(response)
-            if response.is_success:
+            if response.is_success or _declared_redirect(prep.operation, response):
                 return response, retries
             if (
                 response.status_code == 401
@@ -1310,7 +1318,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient, AsyncTokenCache]):
                 retries += 1
                 continue
             self._log_response(response)
-            if response.is_success:
+            if response.is_success or _declared_redirect(prep.operation, response):
                 return response, retries
             if (
                 response.status_code == 401

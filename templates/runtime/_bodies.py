@@ -124,7 +124,7 @@ def encode_request_body(
 ) -> EncodedBody:
     """The body of a call: ``json_body`` as JSON (``spec`` None), else ``body``
     encoded as ``spec`` says. ``None`` or ``NOT_GIVEN`` sends no body."""
-    if spec is None:
+    if spec is None or spec.kind == "json":
         if json_body is None or isinstance(json_body, NotGiven):
             return EncodedBody()
         try:
@@ -133,7 +133,8 @@ def encode_request_body(
             raise RequestValidationError(
                 [("(body)", f"cannot encode as JSON: {exc}")]
             ) from None
-        return EncodedBody(content_type="application/json", content=content)
+        content_type = "application/json" if spec is None else spec.content_type
+        return EncodedBody(content_type=content_type, content=content)
     if body is None or isinstance(body, NotGiven):
         return EncodedBody()
     if spec.kind == "multipart":

@@ -229,10 +229,11 @@ class PartEncoding:
 
 @dataclass(frozen=True)
 class RequestBodySpec:
-    """A body that is not JSON: ``kind`` ``multipart``, ``form``, ``binary`` or ``text``,
+    """A body that is not plain JSON: ``kind`` ``multipart``, ``form``, ``binary``,
+    ``text``, or ``json`` under another media type (``application/merge-patch+json``),
     sent with ``content_type``; ``encoding`` by field name (multipart and form)."""
 
-    kind: Literal["multipart", "form", "binary", "text"]
+    kind: Literal["json", "multipart", "form", "binary", "text"]
     content_type: str
     encoding: Mapping[str, PartEncoding] = field(default_factory=dict)
 
@@ -253,8 +254,9 @@ class Operation:
     cookie_params: tuple[CookieParam, ...] = ()
     body: RequestBodySpec | None = None  # None: JSON, when there is a body
     # Success statuses whose body is not JSON: "text", "binary" or "empty"
-    # ("default" for any other success status); a status not listed is JSON.
-    response_kinds: Mapping[str, Literal["text", "binary", "empty"]] = field(
+    # ("default" for any other success status); a status not listed is JSON. A 3xx
+    # status listed here (even as "json") is a result, not an error.
+    response_kinds: Mapping[str, Literal["json", "text", "binary", "empty"]] = field(
         default_factory=dict
     )
     accept: str = "application/json"  # the Accept header: the success media types
