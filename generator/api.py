@@ -128,6 +128,11 @@ class Operation:
     response_kinds: tuple[tuple[str, ResponseKind], ...] = ()  # non-JSON success statuses
     accept: str = "application/json"
 
+    @property
+    def streams(self) -> bool:
+        """Whether an answer is binary: the method also gets a streaming form."""
+        return any(kind == "binary" for _, kind in self.response_kinds)
+
     def params_in(self, location: ParamLocation) -> tuple[Parameter, ...]:
         return tuple(p for p in self.parameters if p.location == location)
 
@@ -170,6 +175,10 @@ class Resource:
     class_name: str  # Contacts / AsyncContacts
     description: str
     operations: tuple[Operation, ...]
+
+    @property
+    def streaming(self) -> tuple[Operation, ...]:
+        return tuple(op for op in self.operations if op.streams)
 
 
 @dataclass(frozen=True)

@@ -72,7 +72,13 @@ from ._exceptions import (
     parse_body,
 )
 from ._logging import Redactor, configure_logging
-from ._response import APIResponse, take_raw_response_request
+from ._response import (
+    APIResponse,
+    AsyncStreamedResponse,
+    StreamedResponse,
+    take_raw_response_request,
+    take_streamed_response_request,
+)
 from ._retry import backoff_delay, is_retryable_status, parse_retry_after, retry_delay
 from ._serialization import (
     cookie_pairs,
@@ -155,11 +161,21 @@ def _add_cookie(headers: dict[str, str], pairs: list[tuple[str, str]]) -> None:
     headers["Cookie"] = f"{previous}; {cookie}" if previous else cookie
 
 
-def _declared_redirect(operation: Operation, response: httpx.Response) -> bool:
-    """A 3xx answer that the operation declares as its result (it only redirects)."""
-    return (
-        response.is_redirect and str(response.status_code) in operation.response_kinds
+def _is_result(prep: _Prepared, response: httpx.Response) -> bool:
+    """A 2xx answer, or a 3xx one the operation declares as its result (it only
+    redirects): what the call returns rather than raises."""
+    return response.is_success or (
+        response.is_redirect
+        and str(response.status_code) in prep.operation.response_kinds
     )
+
+
+def _body_size(message: httpx.Request | httpx.Response) -> str:
+    """``12 bytes``, or ``streamed`` for a body not (yet) held in memory."""
+    try:
+        return f"{len(message.content)} bytes"
+    except (httpx.RequestNotRead, httpx.ResponseNotRead):
+        return "streamed"
 
 
 def _basic_credentials(username: str, password: str) -> str:
@@ -910,25 +926,25 @@ class _BaseClient(Generic[_HttpxClientT, _CacheT]):
             return
         attempt = f" (retry {retries_taken})" if retries_taken else ""
         self._log.debug(
-            "Request%s: %s %s headers=%s body=%d bytes",
+            "Request%s: %s %s headers=%s body=%s",
             attempt,
             request.method,
             self._redactor.scrub(str(request.url)),
             self._redactor.headers(request.headers),
-            len(request.content),
+            _body_size(request),
         )
 
     def _log_response(self, response: httpx.Response) -> None:
         if not self._log.isEnabledFor(logging.DEBUG):
             return
         self._log.debug(
-            "Response: %s %s -> %d %s headers=%s body=%d bytes",
+            "Response: %s %s -> %d %s headers=%s body=%s",
             response.request.method,
             self._redactor.scrub(str(response.request.url)),
             response.status_code,
             response.reason_phrase,
             self._redactor.headers(response.headers),
-            len(response.content),
+            _body_size(response),
         )
 
     def _log_retry(
@@ -1016,8 +1032,11 @@ class SyncAPIClient(_BaseClient[httpx.Client, SyncTokenCache]):
         ``RequestValidationError`` before sending.
         """
         raw = take_raw_response_request()
+        stream = take_streamed_response_request()
         prep = self._prepare(operation, params, json_body, options, body)
-        response, retries = self._send(prep)
+        response, retries = self._send(prep, stream=stream)
+        if stream:
+            return cast("_T", StreamedResponse(response, retries))
         return cast(
             "_T | None",
             self._result(
@@ -1093,7 +1112,11 @@ class SyncAPIClient(_BaseClient[httpx.Client, SyncTokenCache]):
             True,
         )
 
-    def _send(self, prep: _Prepared) -> tuple[httpx.Response, int]:
+    def _send(
+        self, prep: _Prepared, *, stream: bool = False
+    ) -> tuple[httpx.Response, int]:
+        """Send with retries. ``stream``: a successful answer's body is left unread (an
+        error's is read, to report it)."""
         retries = 0
         attempt = 0
         stale: str | None = None
@@ -1105,7 +1128,9 @@ class SyncAPIClient(_BaseClient[httpx.Client, SyncTokenCache]):
             attempt += 1
             self._log_request(request, retries)
             try:
-                response = self._http.send(request)
+                response = self._http.send(request, stream=stream)
+                if stream and not _is_result(prep, response):
+                    response.read()
             except httpx.RequestError as exc:
                 wait = self._error_wait(retries, prep.max_retries)
                 if wait is None:
@@ -1117,7 +1142,7 @@ class SyncAPIClient(_BaseClient[httpx.Client, SyncTokenCache]):
                 retries += 1
                 continue
             self._log_response(response)
-            if response.is_success or _declared_redirect(prep.operation, response):
+            if _is_result(prep, response):
                 return response, retries
             if (
                 response.status_code == 401
@@ -1215,8 +1240,11 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient, AsyncTokenCache]):
     ) -> _T | None:
         """As ``SyncAPIClient.request``."""
         raw = take_raw_response_request()
+        stream = take_streamed_response_request()
         prep = self._prepare(operation, params, json_body, options, body)
-        response, retries = await self._send(prep)
+        response, retries = await self._send(prep, stream=stream)
+        if stream:
+            return cast("_T", AsyncStreamedResponse(response, retries))
         return cast(
             "_T | None",
             self._result(
@@ -1292,7 +1320,10 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient, AsyncTokenCache]):
         )
         return token, True
 
-    async def _send(self, prep: _Prepared) -> tuple[httpx.Response, int]:
+    async def _send(
+        self, prep: _Prepared, *, stream: bool = False
+    ) -> tuple[httpx.Response, int]:
+        """As ``SyncAPIClient._send``."""
         retries = 0
         attempt = 0
         stale: str | None = None
@@ -1304,7 +1335,9 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient, AsyncTokenCache]):
             attempt += 1
             self._log_request(request, retries)
             try:
-                response = await self._http.send(request)
+                response = await self._http.send(request, stream=stream)
+                if stream and not _is_result(prep, response):
+                    await response.aread()
             except httpx.RequestError as exc:
                 wait = self._error_wait(retries, prep.max_retries)
                 if wait is None:
@@ -1316,7 +1349,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient, AsyncTokenCache]):
                 retries += 1
                 continue
             self._log_response(response)
-            if response.is_success or _declared_redirect(prep.operation, response):
+            if _is_result(prep, response):
                 return response, retries
             if (
                 response.status_code == 401

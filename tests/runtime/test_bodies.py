@@ -223,3 +223,18 @@ async def test_raw_response_of_a_binary_answer(
     assert raw.headers["X-Size"] == "4"
     assert raw.parse() == b"PK\x03\x04"
     await call(c.close())
+
+
+async def test_debug_log_of_a_streamed_body(
+    flavor: str, fakes: Fakes, api: respx.MockRouter, caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import logging
+
+    monkeypatch.setenv("FILES_LOG", "debug")
+    caplog.set_level(logging.DEBUG)
+    await post(flavor, fakes, api, upload("binary", "application/octet-stream"),
+               io.BytesIO(b"abc"))
+    assert "body=streamed" in caplog.text
+    await post(flavor, fakes, api, upload("text", "text/plain"), "abc")
+    assert "body=3 bytes" in caplog.text

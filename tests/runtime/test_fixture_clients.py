@@ -170,3 +170,46 @@ async def test_bodies_fixture_parameter_styles(
         assert request.headers["Cookie"] == "prefs=dark,wide"
         assert json.loads(route.calls.last.response.content) == {"id": 1}
     await call(client.close())
+
+
+async def test_bodies_fixture_streams_a_binary_answer(
+    flavor: str, packages: dict[str, ModuleType]
+) -> None:
+    client = make(packages, "bodies", flavor)
+    pulled: list[bytes] = []
+
+    def chunks() -> Iterator[bytes]:
+        for part in (b"\x89PNG", b"-chunk-2", b"-chunk-3"):
+            pulled.append(part)  # what the server has produced so far
+            yield part
+
+    async def achunks() -> Any:
+        for part in chunks():
+            yield part
+
+    with respx.mock(base_url=FILES) as api:
+        api.get("/photos/5/raw").mock(return_value=httpx.Response(
+            200, content=chunks() if flavor == "sync" else achunks()))
+        got: list[bytes] = []
+        if flavor == "sync":
+            with client.with_streaming_response.default.download_photo(5) as response:
+                assert response.status_code == 200
+                assert pulled == []  # nothing read before the caller iterates
+                got = list(response.iter_bytes())
+        else:
+            async with client.with_streaming_response.default.download_photo(5) as response:
+                assert response.status_code == 200
+                assert pulled == []
+                got = [chunk async for chunk in response.aiter_bytes()]
+        assert b"".join(got) == b"\x89PNG-chunk-2-chunk-3"
+
+        api.get("/photos/6/raw").mock(return_value=httpx.Response(404, json={"e": "gone"}))
+        with pytest.raises(packages["bodies"].NotFoundError) as info:
+            if flavor == "sync":
+                with client.with_streaming_response.default.download_photo(6):
+                    pass
+            else:
+                async with client.with_streaming_response.default.download_photo(6):
+                    pass
+        assert info.value.body == {"e": "gone"}  # an error's body is read to report it
+    await call(client.close())

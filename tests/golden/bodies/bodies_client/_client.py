@@ -55,6 +55,7 @@ class Bodies(SyncAPIClient):
 
     default: resources.Default
     with_raw_response: BodiesWithRawResponse
+    with_streaming_response: BodiesWithStreamingResponse
 
     def __init__(
         self,
@@ -80,6 +81,7 @@ class Bodies(SyncAPIClient):
         )
         self.default = resources.Default(self)
         self.with_raw_response = BodiesWithRawResponse(self)
+        self.with_streaming_response = BodiesWithStreamingResponse(self)
 
     def with_options(
         self,
@@ -112,6 +114,13 @@ class BodiesWithRawResponse:
         self.default = resources.DefaultWithRawResponse(client.default)
 
 
+class BodiesWithStreamingResponse:
+    """The methods with binary answers, giving a streamed response to read as it arrives."""
+
+    def __init__(self, client: Bodies) -> None:
+        self.default = resources.DefaultWithStreamingResponse(client.default)
+
+
 class AsyncBodies(AsyncAPIClient):
     """The asynchronous client of Bodies fixture.
 
@@ -126,6 +135,7 @@ class AsyncBodies(AsyncAPIClient):
 
     default: resources.AsyncDefault
     with_raw_response: AsyncBodiesWithRawResponse
+    with_streaming_response: AsyncBodiesWithStreamingResponse
 
     def __init__(
         self,
@@ -151,6 +161,7 @@ class AsyncBodies(AsyncAPIClient):
         )
         self.default = resources.AsyncDefault(self)
         self.with_raw_response = AsyncBodiesWithRawResponse(self)
+        self.with_streaming_response = AsyncBodiesWithStreamingResponse(self)
 
     def with_options(
         self,
@@ -181,3 +192,10 @@ class AsyncBodiesWithRawResponse:
 
     def __init__(self, client: AsyncBodies) -> None:
         self.default = resources.AsyncDefaultWithRawResponse(client.default)
+
+
+class AsyncBodiesWithStreamingResponse:
+    """The methods with binary answers, giving a streamed response to read as it arrives."""
+
+    def __init__(self, client: AsyncBodies) -> None:
+        self.default = resources.AsyncDefaultWithStreamingResponse(client.default)

@@ -5,8 +5,10 @@
 from .default import (
     AsyncDefault,
     AsyncDefaultWithRawResponse,
+    AsyncDefaultWithStreamingResponse,
     Default,
     DefaultWithRawResponse,
+    DefaultWithStreamingResponse,
 )
 
 __all__ = [
@@ -14,4 +16,6 @@ __all__ = [
     "AsyncDefault",
     "DefaultWithRawResponse",
     "AsyncDefaultWithRawResponse",
+    "DefaultWithStreamingResponse",
+    "AsyncDefaultWithStreamingResponse",
 ]

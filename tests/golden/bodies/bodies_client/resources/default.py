@@ -23,7 +23,12 @@ from .._base_client import (
     RequestOptions,
     SyncAPIResource,
 )
-from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from .._response import (
+    async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
+    to_raw_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from .._types import NOT_GIVEN, Headers, NotGiven, Query, Timeout
 from ..models import LoginResponse, Photo
 
@@ -32,6 +37,8 @@ __all__ = [
     "AsyncDefault",
     "DefaultWithRawResponse",
     "AsyncDefaultWithRawResponse",
+    "DefaultWithStreamingResponse",
+    "AsyncDefaultWithStreamingResponse",
 ]
 
 _DOWNLOAD_PHOTO = Operation(
@@ -795,3 +802,21 @@ class AsyncDefaultWithRawResponse:
         self.set_caption = async_to_raw_response_wrapper(resource.set_caption)
         self.styles = async_to_raw_response_wrapper(resource.styles)
         self.upload_photo = async_to_raw_response_wrapper(resource.upload_photo)
+
+
+class DefaultWithStreamingResponse:
+    """`client.with_streaming_response.default`: the methods with binary answers,
+    as context managers giving a `StreamedResponse` whose body is read as you iterate it.
+    """
+
+    def __init__(self, resource: Default) -> None:
+        self.download_photo = to_streamed_response_wrapper(resource.download_photo)
+
+
+class AsyncDefaultWithStreamingResponse:
+    """`client.with_streaming_response.default` on the async client."""
+
+    def __init__(self, resource: AsyncDefault) -> None:
+        self.download_photo = async_to_streamed_response_wrapper(
+            resource.download_photo
+        )
