@@ -213,3 +213,26 @@ async def test_bodies_fixture_streams_a_binary_answer(
                     pass
         assert info.value.body == {"e": "gone"}  # an error's body is read to report it
     await call(client.close())
+
+
+async def test_bodies_fixture_json_under_another_media_type_and_redirect_result(
+    flavor: str, packages: dict[str, ModuleType]
+) -> None:
+    client = make(packages, "bodies", flavor)
+    with respx.mock(base_url=FILES) as api:
+        route = api.patch("/photos/5").mock(return_value=httpx.Response(200, json={"id": 5}))
+        photo = await call(client.default.patch_photo(5, title="New", revision=3))
+        assert photo.id == 5
+        request = route.calls.last.request
+        # +json media type kept; the readOnly `id` is not asked for; the Content-Type
+        # header parameter is ignored; the required property without a schema is sent.
+        assert request.headers["Content-Type"] == "application/merge-patch+json"
+        assert json.loads(request.content) == {"title": "New", "revision": 3}
+
+        api.get("/photos/5/link").mock(return_value=httpx.Response(
+            302, headers={"Location": "https://cdn.example/5.png"}))
+        assert await call(client.default.photo_link(5)) is None  # the declared answer
+        raw = await call(client.with_raw_response.default.photo_link(5))
+        assert raw.status_code == 302
+        assert raw.headers["Location"] == "https://cdn.example/5.png"
+    await call(client.close())
