@@ -157,13 +157,16 @@ async def test_bodies_fixture_parameter_styles(
     with respx.mock(base_url=FILES) as api:
         route = api.get(path__startswith="/styles/").mock(
             return_value=httpx.Response(200, json={"id": 1}))
+        matrix = api.get(path__startswith="/matrix/").mock(return_value=httpx.Response(204))
+        await call(client.default.matrix_style([1, 2]))
+        assert matrix.calls.last.request.url.raw_path.decode() == "/v1/matrix/;matrix=1,2"
         await call(client.default.styles(
-            ["a", "b"], [1, 2], fields=["name", "assignee"], ids=[1, 2],
+            ["a", "b"], fields=["name", "assignee"], ids=[1, 2],
             words=["x", "y"], filter={"color": "red"}, redirect="/next?a=1",
             where={"n": 1}, trace={"id": "t1"}, prefs=["dark", "wide"]))
         request = route.calls.last.request
         assert request.url.raw_path.decode() == (
-            "/v1/styles/.a.b/;matrix=1,2?fields=name,assignee&filter%5Bcolor%5D=red"
+            "/v1/styles/.a.b?fields=name,assignee&filter%5Bcolor%5D=red"
             "&ids=1%7C2&redirect=/next?a=1&where=%7B%22n%22%3A1%7D&words=x%20y"
         )
         assert request.headers["X-Trace"] == "id=t1"
