@@ -7,13 +7,18 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: generate test check lint bench env lock clean goldens prism corpus
+.PHONY: generate test check lint bench env lock clean goldens prism corpus wire
 
 generate: $(STAMP)  ## regenerate generated/ from spec/ (a no-op when nothing changed)
 	$(PY) -m generator
 
 test: $(STAMP)  ## every test: unit, golden, runtime, contract (Prism), property, end to end
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest --ignore=tests/wire $(PYTEST_ARGS)
+
+# The real-world documents of ../shared/specs (under 1 MB): every operation called through
+# its generated client against Prism mocking that document (about a minute).
+wire: $(STAMP) prism  ## every operation of the corpus on the wire, judged by Prism
+	$(PY) -m pytest tests/wire -p no:cacheprovider $(PYTEST_ARGS)
 
 check: $(STAMP)  ## fail if generated/ is not what the generator makes now
 	$(PY) -m generator --check

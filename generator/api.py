@@ -25,6 +25,28 @@ class Parameter:
     default: Any  # a JSON scalar from the spec, or None
     description: str
     client_level: bool  # also settable once on the client (headers)
+    # Serialisation (OpenAPI `style`/`explode`/`allowReserved`); the defaults are the
+    # spec's defaults for the location, which templates leave out of the output.
+    style: str = ""
+    explode: bool = False
+    allow_reserved: bool = False
+    content_type: str | None = None  # a parameter with `content` instead of `schema`
+
+    @property
+    def non_default_style(self) -> bool:
+        return self.style != DEFAULT_STYLES[self.location]
+
+    @property
+    def non_default_explode(self) -> bool:
+        """Against the runtime's default for the location (that of its default style)."""
+        return self.explode != (DEFAULT_STYLES[self.location] == "form")
+
+
+DEFAULT_STYLES: dict[str, str] = {
+    "path": "simple", "query": "form", "header": "simple", "cookie": "form"}
+
+BodyKind = Literal["json", "multipart", "form", "binary", "text"]
+ResponseKind = Literal["json", "text", "binary", "empty"]
 
 
 @dataclass(frozen=True)
@@ -38,12 +60,31 @@ class BodyField:
 
 
 @dataclass(frozen=True)
+class PartEncoding:
+    """The spec's `encoding` of one field of a multipart or url-encoded body."""
+
+    field: str
+    content_type: str | None
+    headers: tuple[tuple[str, str], ...]  # fixed header values (from examples/defaults)
+    style: str
+    explode: bool
+    allow_reserved: bool
+
+
+@dataclass(frozen=True)
 class RequestBody:
     content_type: str
     model: str | None  # the pydantic model validating the whole body, if it is an object
     fields: tuple[BodyField, ...]  # flattened into keyword arguments
     required: bool
     type_hint: str  # used when the body is not a flattened object: `body: <type_hint>`
+    kind: BodyKind = "json"
+    encoding: tuple[PartEncoding, ...] = ()
+
+    @property
+    def needs_spec(self) -> bool:
+        """Whether the runtime must be told how to send it (all but plain JSON)."""
+        return self.kind != "json" or self.content_type != "application/json"
 
 
 @dataclass(frozen=True)
@@ -51,6 +92,8 @@ class Response:
     status: str  # "201", "4XX", "default"
     model: str | None
     description: str
+    kind: ResponseKind = "json"
+    media_types: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -80,6 +123,15 @@ class Operation:
     success_model: str | None
     security: tuple[tuple[str, ...], ...]
     bulk: BoundedArray | None = None
+    # The return type when it is not `success_model` (`bytes`, `str`, `Pet | None`).
+    returns: str | None = None
+    response_kinds: tuple[tuple[str, ResponseKind], ...] = ()  # non-JSON success statuses
+    accept: str = "application/json"
+
+    @property
+    def streams(self) -> bool:
+        """Whether an answer is binary: the method also gets a streaming form."""
+        return any(kind == "binary" for _, kind in self.response_kinds)
 
     def params_in(self, location: ParamLocation) -> tuple[Parameter, ...]:
         return tuple(p for p in self.parameters if p.location == location)
@@ -111,7 +163,8 @@ def _model_names(type_hint: str) -> set[str]:
 
 _STRING_LITERAL = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
 # Capitalised names in hints that are not models: typing names and what `hints` imports.
-_NOT_MODELS = frozenset({"Sequence", "Mapping", "Any", "None", "Literal", *IMPORTS})
+_NOT_MODELS = frozenset({"Sequence", "Mapping", "Any", "None", "Literal", *IMPORTS,
+                         "FileInput", "BinaryInput"})
 
 
 @dataclass(frozen=True)
@@ -123,6 +176,10 @@ class Resource:
     description: str
     operations: tuple[Operation, ...]
 
+    @property
+    def streaming(self) -> tuple[Operation, ...]:
+        return tuple(op for op in self.operations if op.streams)
+
 
 @dataclass(frozen=True)
 class TokenExchange:
@@ -133,14 +190,36 @@ class TokenExchange:
 
 
 @dataclass(frozen=True)
+class ClientCredentials:
+    """The OAuth 2 client-credentials flow of an oauth2 scheme."""
+
+    token_url: str
+    client_id: str  # client arguments
+    client_secret: str
+    scopes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class SecurityScheme:
     key: str  # name under components.securitySchemes
-    kind: Literal["bearer", "apiKey", "basic"]
-    credential: str  # client argument holding the secret
+    kind: Literal["bearer", "apiKey", "basic"]  # bearer: http bearer, oauth2, openIdConnect
+    credential: str  # client argument holding the secret (basic: the username)
     location: str  # header / query / cookie (apiKey)
     wire_name: str  # header or parameter name (apiKey)
     description: str
     exchange: TokenExchange | None = None
+    password: str = ""  # basic: the client argument holding the password
+    prefix: str = "Bearer"  # bearer: the Authorization scheme word
+    client_credentials: ClientCredentials | None = None
+
+    @property
+    def credential_names(self) -> tuple[str, ...]:
+        if self.kind == "basic":
+            return (self.credential, self.password)
+        if self.client_credentials is not None:
+            cc = self.client_credentials
+            return (self.credential, cc.client_id, cc.client_secret)
+        return (self.credential,)
 
 
 @dataclass(frozen=True)
@@ -166,3 +245,4 @@ class Api:
     spec_sha256: str
     spec_name: str
     options: dict[str, Any] = field(default_factory=dict)
+    credentials_required: bool = True  # False: some operation needs none

@@ -179,16 +179,16 @@ class _Parser:
         merged: dict[tuple[str, str], Any] = {}
         for raw in [*shared, *op.get("parameters", [])]:
             param = self._resolve(raw)
+            if param["in"] == "header" and str(param["name"]).lower() in _IGNORED_HEADERS:
+                continue  # the specification: such a parameter definition SHALL be ignored
             merged[(param["in"], param["name"])] = param
-        params = tuple(self._parameter(p, arguments) for p in merged.values()
-                       if p["in"] != "cookie" or self._warn(
-                           "left-out", f"cookie parameter {p['name']!r} is not supported; "
-                           "the method is generated without it", pointer))
+        params = tuple(self._parameter(p, arguments) for p in merged.values())
         # Path parameters are positional: in the order the URL template names them.
         params = tuple(sorted(params, key=lambda p: (
             not p.required, p.location,
             path.find(f"{{{p.wire_name}}}") if p.location == "path" else 0, p.name)))
         responses, success = self._responses(op, op_id)
+        returns, kinds, accept = _success_shape(responses, success)
         security = op.get("security", self.doc.get("security", []))
         op_name = snake(op_id, "call")
         return api.Operation(
@@ -206,6 +206,9 @@ class _Parser:
             success_model=success,
             security=tuple(tuple(sorted(req)) for req in security if isinstance(req, dict)),
             bulk=self._bulk(op, body, params, pointer),
+            returns=returns,
+            response_kinds=kinds,
+            accept=accept,
         )
 
     def _warn(self, kind: str, message: str, pointer: str) -> bool:
@@ -226,9 +229,20 @@ class _Parser:
         else:
             name = arguments.claim(snake(wire))
         schema = param.get("schema", {})
+        content_type: str | None = None
+        content = param.get("content")
+        if "schema" not in param and isinstance(content, dict) and content:
+            # `content` instead of `schema`: one media type, the value encoded as it
+            content_type = str(next(iter(content)))
+            media = content[content_type]
+            schema = media.get("schema", {}) if isinstance(media, dict) else {}
         default = schema.get("default") if isinstance(schema, dict) else None
         if not isinstance(default, str | int | float | bool):
             default = None
+        style = param.get("style")
+        style = style if isinstance(style, str) and style in _STYLES[location] else (
+            api.DEFAULT_STYLES[location])
+        explode = param.get("explode")
         return api.Parameter(
             wire_name=wire,
             name=name,
@@ -238,6 +252,10 @@ class _Parser:
             default=default,
             description=_text(param.get("description")),
             client_level=location == "header",
+            style=style,
+            explode=explode if isinstance(explode, bool) else style == "form",
+            allow_reserved=location == "query" and param.get("allowReserved") is True,
+            content_type=content_type,
         )
 
     def _body(self, op: dict[str, Any], op_id: str,
@@ -246,15 +264,60 @@ class _Parser:
             return None
         body = self._resolve(op["requestBody"])
         content = body.get("content", {})
-        content_type = "application/json" if "application/json" in content else next(
-            iter(sorted(content)), "application/json")
+        content = content if isinstance(content, dict) else {}
+        content_type = _preferred_media_type(content)
         media = content.get(content_type, {})
+        media = media if isinstance(media, dict) else {}
         schema = media.get("schema", {})
-        ref = self._hoist(schema, f"{op_id}_body") if content_type == "application/json" else None
+        kind = _body_kind(content_type, self._resolve(schema))
+        if kind == "json":
+            if "*" in content_type:  # a media range: send what it admits
+                content_type = "application/json"
+            return self._json_body(body, content_type, schema, op_id, arguments)
+        target = self._resolve(schema)
+        fields: tuple[api.BodyField, ...] = ()
+        if kind in ("multipart", "form") and isinstance(target, dict) and isinstance(
+                target.get("properties"), dict):
+            required = set(target.get("required", []))
+            fields = tuple(sorted((
+                api.BodyField(
+                    wire_name=str(prop),
+                    name=arguments.claim(snake(str(prop))),
+                    required=prop in required,
+                    type_hint=self._part_hint(sub) if kind == "multipart" else self._hint(sub),
+                    description=_text(sub.get("description")) if isinstance(sub, dict) else "",
+                )
+                for prop, sub in target["properties"].items()
+            ), key=lambda f: not f.required))
+        hint = {"binary": "BinaryInput", "text": "str"}.get(kind, "Mapping[str, Any]")
+        return api.RequestBody(
+            content_type=content_type,
+            model=None,
+            fields=fields,
+            required=bool(body.get("required", False)),
+            type_hint=hint,
+            kind=kind,
+            encoding=self._encoding(media, kind),
+        )
+
+    def _json_body(self, body: dict[str, Any], content_type: str, schema: Any, op_id: str,
+                   arguments: Namespace) -> api.RequestBody:
+        ref = self._hoist(schema, f"{op_id}_body")
         target = self._resolve({"$ref": ref}) if ref else None
         fields: tuple[api.BodyField, ...] = ()
+        validate = True
         if isinstance(target, dict) and isinstance(target.get("properties"), dict):
             required = set(target.get("required", []))
+            properties = dict(target["properties"])
+            for prop in sorted(str(r) for r in required if r not in properties):
+                properties[prop] = {}  # required, but its schema is not given: any value
+            read_only = {p for p, sub in properties.items()
+                         if isinstance(self._resolve(sub), dict)
+                         and self._resolve(sub).get("readOnly") is True}
+            # A required readOnly property is required in answers only (the model, shared
+            # with answers, would demand it): such a body is sent unvalidated.
+            validate = not (read_only & required) and set(properties) == set(
+                target["properties"])
             fields = tuple(
                 api.BodyField(
                     wire_name=str(prop),
@@ -264,31 +327,84 @@ class _Parser:
                     description=_text(sub.get("description")) if isinstance(sub, dict) else "",
                     example=example_source(sub, self._resolve),
                 )
-                for prop, sub in target["properties"].items()
+                for prop, sub in properties.items() if prop not in read_only
             )
             fields = tuple(sorted(fields, key=lambda f: not f.required))
         return api.RequestBody(
             content_type=content_type,
-            model=self.class_names.get(ref) if ref and fields else None,
+            model=self.class_names.get(ref) if ref and fields and validate else None,
             fields=fields,
             required=bool(body.get("required", False)),
             type_hint=self._hint(schema),
         )
 
+    def _part_hint(self, schema: Any) -> str:
+        """What a caller passes for one multipart field: files for binary strings."""
+        schema = self._resolve(schema)
+        if _is_binary_schema(schema):
+            return "FileInput"
+        if isinstance(schema, dict) and schema.get("type") == "array" and _is_binary_schema(
+                self._resolve(schema.get("items"))):
+            return "Sequence[FileInput]"
+        return self._hint(schema)
+
+    def _encoding(self, media: dict[str, Any], kind: str) -> tuple[api.PartEncoding, ...]:
+        raw = media.get("encoding")
+        if kind not in ("multipart", "form") or not isinstance(raw, dict):
+            return ()
+        out = []
+        for name in sorted(raw):
+            enc = raw[name]
+            if not isinstance(enc, dict):
+                continue
+            headers = []
+            for header, value in sorted((enc.get("headers") or {}).items()):
+                h = self._resolve(value)
+                schema = h.get("schema", {}) if isinstance(h, dict) else {}
+                fixed = (h.get("example") if isinstance(h, dict) else None) or (
+                    schema.get("default") if isinstance(schema, dict) else None)
+                if isinstance(fixed, str) and str(header).lower() != "content-type":
+                    headers.append((str(header), fixed))
+            style = str(enc["style"]) if isinstance(enc.get("style"), str) else "form"
+            explode = enc.get("explode")
+            out.append(api.PartEncoding(
+                field=str(name),
+                # a list of types is allowed; a client sends the first
+                content_type=str(enc["contentType"]).split(",")[0].strip() if isinstance(
+                    enc.get("contentType"), str) else None,
+                headers=tuple(headers),
+                style=style,
+                explode=explode if isinstance(explode, bool) else style == "form",
+                allow_reserved=enc.get("allowReserved") is True,
+            ))
+        return tuple(out)
+
     def _responses(self, op: dict[str, Any],
                    op_id: str) -> tuple[tuple[api.Response, ...], str | None]:
         responses: list[api.Response] = []
-        success: str | None = None
         for status in sorted(op.get("responses", {})):
             response = self._resolve(op["responses"][status])
-            schema = response.get("content", {}).get("application/json", {}).get("schema")
+            content = response.get("content")
+            content = content if isinstance(content, dict) else {}
+            kind: api.ResponseKind = "empty"
+            schema = None
+            json_types = sorted((t for t in content if _is_json(t)),
+                                key=lambda t: (_essence(t) != "application/json", t))
+            if json_types:
+                kind = "json"
+                media = content[json_types[0]]
+                schema = media.get("schema") if isinstance(media, dict) else None
+            elif content:
+                first = sorted(content)[0]
+                kind = "text" if _is_text(first) else "binary"
             ref = (self._hoist(schema, f"{op_id}_response", any_schema=True)
                    if schema is not None else None)
             model = self.class_names.get(ref) if ref else None
             responses.append(api.Response(status=str(status), model=model,
-                                          description=_text(response.get("description"))))
-            if success is None and str(status).startswith("2"):
-                success = model
+                                          description=_text(response.get("description")),
+                                          kind=kind, media_types=tuple(sorted(content))))
+        chosen = _success_responses(tuple(responses))
+        success = next((r.model for r in chosen if r.model), None)
         return tuple(responses), success
 
     def _bulk(self, op: dict[str, Any], body: api.RequestBody | None,
@@ -362,28 +478,64 @@ class _Parser:
         self, operations: list[tuple[str, api.Operation]]
     ) -> tuple[api.SecurityScheme, ...]:
         raw = self.components.get("securitySchemes", {})
+        raw = raw if isinstance(raw, dict) else {}
         by_id = {op.operation_id: op for _, op in operations}
         credentials = Namespace()
+        used: set[str] = set()
+
+        def claim(base: str, key: str) -> str:
+            """`token` for the first scheme wanting one; then one named after the scheme
+            (`personal_access_token`, `oauth2_token`)."""
+            named = snake(key, "scheme")
+            last_word = base.rsplit("_", 1)[-1]
+            name = credentials.claim(base if base not in used else (
+                named if named.endswith(last_word) else f"{named}_{base}"))
+            used.add(name)
+            return name
+
         schemes = []
         for key in sorted(raw):
             scheme = self._resolve(raw[key])
+            if not isinstance(scheme, dict):
+                continue
             kind = scheme.get("type")
             description = _text(scheme.get("description"))
-            if kind == "http" and str(scheme.get("scheme", "")).lower() == "bearer":
+            http = str(scheme.get("scheme", "")).lower() if kind == "http" else ""
+            if http == "basic":
+                schemes.append(api.SecurityScheme(
+                    key=key, kind="basic", credential=claim("username", key),
+                    password=claim("password", key), location="header",
+                    wire_name="Authorization", description=description))
+            elif kind == "http" and http and http != "digest":
                 exchange = self._exchange(scheme.get("x-token-exchange"), by_id, key)
                 schemes.append(api.SecurityScheme(
-                    key=key, kind="bearer", credential=credentials.claim("token"),
+                    key=key, kind="bearer", credential=claim("token", key),
                     location="header", wire_name="Authorization", description=description,
-                    exchange=exchange))
-            elif kind == "apiKey":
+                    exchange=exchange,
+                    prefix="Bearer" if http == "bearer" else str(scheme["scheme"])))
+            elif kind in ("oauth2", "openIdConnect"):
+                token = claim("token", key)
+                flows = scheme.get("flows") if kind == "oauth2" else None
+                flow = flows.get("clientCredentials") if isinstance(flows, dict) else None
+                client_credentials = None
+                if isinstance(flow, dict) and isinstance(flow.get("tokenUrl"), str):
+                    client_credentials = api.ClientCredentials(
+                        token_url=str(flow["tokenUrl"]),
+                        client_id=claim("client_id", key),
+                        client_secret=claim("client_secret", key))
                 schemes.append(api.SecurityScheme(
-                    key=key, kind="apiKey", credential=credentials.claim("api_key"),
+                    key=key, kind="bearer", credential=token, location="header",
+                    wire_name="Authorization", description=description,
+                    client_credentials=client_credentials))
+            elif kind == "apiKey" and scheme.get("in") in ("header", "query", "cookie"):
+                schemes.append(api.SecurityScheme(
+                    key=key, kind="apiKey", credential=claim("api_key", key),
                     location=str(scheme.get("in", "header")), wire_name=str(scheme.get("name")),
                     description=description))
             else:
                 self._warn("unsupported-security",
                            f"security scheme {key!r} of type {kind!r} is not supported; "
-                           "pass its credentials through extra_headers",
+                           "pass its credentials through extra_headers or http_client",
                            f"/components/securitySchemes/{escape_pointer_token(key)}")
         return tuple(schemes)
 
@@ -408,6 +560,110 @@ class _Parser:
             token_pointer=tuple(t for t in pointer.split("/") if t),
             refresh_leeway=float(leeway),
         )
+
+
+# Header parameters the OpenAPI specification says to ignore: the media types and the
+# security schemes say what these headers hold.
+_IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
+
+_STYLES = {
+    "path": frozenset({"simple", "label", "matrix"}),
+    "query": frozenset({"form", "spaceDelimited", "pipeDelimited", "deepObject"}),
+    "header": frozenset({"simple"}),
+    "cookie": frozenset({"form"}),
+}
+
+
+def _essence(media_type: str) -> str:
+    return media_type.split(";", 1)[0].strip().lower()
+
+
+def _is_json(media_type: str) -> bool:
+    kind = _essence(media_type)
+    return kind == "application/json" or kind.endswith("+json")
+
+
+def _is_text(media_type: str) -> bool:
+    kind = _essence(media_type)
+    return kind.startswith("text/") or kind in ("application/xml", "application/yaml") or (
+        kind.endswith("+xml"))
+
+
+def _preferred_media_type(content: dict[str, Any]) -> str:
+    """The media type a generated method sends when the spec offers several: JSON,
+    then forms, then the rest in name order."""
+    if not content:
+        return "application/json"
+    def rank(media_type: str) -> tuple[int, str]:
+        kind = _essence(media_type)
+        order = (0 if kind == "application/json" else 1 if _is_json(kind)
+                 else 2 if kind == "application/x-www-form-urlencoded"
+                 else 3 if kind == "multipart/form-data" else 4)
+        return order, media_type
+    return min((str(k) for k in content), key=rank)
+
+
+def _is_binary_schema(schema: Any) -> bool:
+    return isinstance(schema, dict) and schema.get("type") == "string" and (
+        schema.get("format") == "binary" or "contentMediaType" in schema
+        or schema.get("contentEncoding") == "binary")
+
+
+def _body_kind(media_type: str, schema: Any) -> api.BodyKind:
+    kind = _essence(media_type)
+    if _is_json(kind):
+        return "json"
+    if kind.startswith("multipart/"):
+        return "multipart"
+    if kind == "application/x-www-form-urlencoded":
+        return "form"
+    if _is_binary_schema(schema):
+        return "binary"
+    if _is_text(kind):
+        return "text"
+    if isinstance(schema, dict) and (
+            schema.get("type") in ("object", "array") or "properties" in schema):
+        return "json"  # a structure under another media type: JSON is all we can send
+    return "binary"
+
+
+def _success_responses(responses: tuple[api.Response, ...]) -> list[api.Response]:
+    """What a call returns: the 2xx answers; else the 3xx ones (an operation that only
+    redirects); else `default`."""
+    for first in ("2", "3"):
+        found = [r for r in responses if r.status.startswith(first)]
+        if found:
+            return found
+    return [r for r in responses if r.status == "default"]
+
+
+def _success_shape(responses: tuple[api.Response, ...], model: str | None
+                   ) -> tuple[str | None, tuple[tuple[str, api.ResponseKind], ...], str]:
+    """The return type when not `model`, the success statuses whose body is not JSON,
+    and the Accept header."""
+    success = _success_responses(responses)
+    # An empty answer matters only where a JSON one would be validated; a 3xx result
+    # is listed whatever its kind, since the client takes it for a result only then.
+    kinds = tuple((r.status, r.kind) for r in success
+                  if r.status.startswith("3")
+                  or (r.kind != "json" and (r.kind != "empty" or model is not None)))
+    types: list[str] = []
+    for r in success:
+        hint = {"text": "str", "binary": "bytes", "empty": "None"}.get(
+            r.kind, r.model or "None")
+        if hint not in types:
+            types.append(hint)
+    if "None" in types:
+        types.remove("None")
+        types.append("None")
+    returns = " | ".join(types) if types else None
+    if returns == (model or "None") or (returns is None and model is None):
+        returns = None
+    media = [m for r in success for m in r.media_types]
+    accept = "application/json"
+    if any(not _is_json(m) for m in media):
+        accept = ", ".join(sorted(dict.fromkeys(media), key=lambda m: (not _is_json(m), m)))
+    return returns, kinds, accept
 
 
 class _ResourceClasses:
@@ -500,9 +756,9 @@ def parse(spec: LoadedSpec, options: dict[str, Any]) -> ParsedSpec:
     schemes = parser.schemes(operations)
     prefix = str(options["env_prefix"])
     credentials = tuple(
-        api.ClientSetting(name=s.credential, env=f"{prefix}_{s.credential.upper()}",
+        api.ClientSetting(name=name, env=f"{prefix}_{name.upper()}",
                           description=s.description)
-        for s in schemes
+        for s in schemes for name in s.credential_names
     )
     taken = {c.name for c in credentials}
     defaults: dict[str, api.ClientSetting] = {}
@@ -528,6 +784,9 @@ def parse(spec: LoadedSpec, options: dict[str, Any]) -> ParsedSpec:
         spec_sha256=spec.sha256,
         spec_name=spec.root.name,
         options=dict(options),
+        credentials_required=not any(
+            not op.security or () in op.security
+            for resource in resources for op in resource.operations),
     )
     schema_doc = {
         "openapi": parser.doc.get("openapi", "3.1.0"),

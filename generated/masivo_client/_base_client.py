@@ -21,9 +21,9 @@ waiting; copies made by ``with_options`` keep them.
 from __future__ import annotations
 
 import asyncio
-import datetime
-import enum
+import base64
 import functools
+import itertools
 import json
 import logging
 import math
@@ -34,23 +34,29 @@ import ssl
 import time
 import urllib.parse
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Generic, Self, TypeVar, cast, overload
 
 import httpx
 import pydantic
 
-from ._auth import AsyncTokenCache, SyncTokenCache
+from ._auth import AsyncTokenCache, Fetched, SyncTokenCache
+from ._bodies import EncodedBody, encode_request_body
 from ._config import (
     ApiKeyAuth,
+    BasicAuth,
     BearerAuth,
     ClientConfig,
+    ClientCredentials,
+    CookieParam,
     CredentialSpec,
     HeaderParam,
     Operation,
     ParamDefault,
+    PartEncoding,
     PathParam,
     QueryParam,
+    RequestBodySpec,
     RequestOptions,
     SecurityScheme,
     TokenExchange,
@@ -68,8 +74,24 @@ from ._exceptions import (
     parse_body,
 )
 from ._logging import Redactor, configure_logging
-from ._response import APIResponse, take_raw_response_request
+from ._response import (
+    APIResponse,
+    AsyncStreamedResponse,
+    StreamedResponse,
+    take_raw_response_request,
+    take_streamed_response_request,
+)
 from ._retry import backoff_delay, is_retryable_status, parse_retry_after, retry_delay
+from ._serialization import (
+    cookie_pairs,
+    encode_content,
+    form_pairs,
+    header_value,
+    path_value,
+    primitive,
+    query_string,
+    query_value_pairs,
+)
 from ._types import NOT_GIVEN, NotGiven, Timeout
 
 __all__ = [
@@ -78,14 +100,19 @@ __all__ = [
     "ApiKeyAuth",
     "AsyncAPIClient",
     "AsyncAPIResource",
+    "BasicAuth",
     "BearerAuth",
     "ClientConfig",
+    "ClientCredentials",
+    "CookieParam",
     "CredentialSpec",
     "HeaderParam",
     "Operation",
     "ParamDefault",
+    "PartEncoding",
     "PathParam",
     "QueryParam",
+    "RequestBodySpec",
     "RequestOptions",
     "SyncAPIClient",
     "SyncAPIResource",
@@ -97,6 +124,7 @@ _HttpxClientT = TypeVar("_HttpxClientT", httpx.Client, httpx.AsyncClient)
 _CacheT = TypeVar("_CacheT", SyncTokenCache, AsyncTokenCache)
 
 _MAX_LISTED_RESPONSE_ERRORS = 5
+_OAUTH_LEEWAY = 60.0  # seconds before an OAuth 2 token's expiry to fetch the next
 
 
 @dataclass(frozen=True)
@@ -107,12 +135,15 @@ class _Prepared:
     label: str
     url: str
     headers: dict[str, str]
-    query: dict[str, Any]
+    # By parameter name: its part of the query string, percent-encoded (`a=1&a=2`).
+    query: dict[str, str]
     extra_headers: Mapping[str, str]
-    content: bytes | None
+    content: bytes | None  # a JSON body (the bulk engine replaces it per batch)
     timeout: httpx.Timeout
     max_retries: int
     requirement: tuple[str, ...]
+    body: EncodedBody = field(default_factory=EncodedBody)  # any other body
+    retry_note: str = ""  # why an answer that would be retried was not
 
 
 @dataclass(frozen=True)
@@ -121,33 +152,43 @@ class _Auth:
 
     headers: dict[str, str]
     query: dict[str, str]
-    bearer: tuple[str, str] | None = None  # (scheme name, token) of an exchanged token
+    bearer: tuple[str, str] | None = None  # (scheme name, token) of a fetched token
 
 
-def _header_value(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, enum.Enum):
-        return str(value.value)
-    if isinstance(value, datetime.date | datetime.datetime):
-        return value.isoformat()
-    return str(value)
+def _add_cookie(headers: dict[str, str], pairs: list[tuple[str, str]]) -> None:
+    if not pairs:
+        return
+    cookie = "; ".join(f"{k}={v}" for k, v in pairs)
+    previous = headers.get("Cookie")
+    headers["Cookie"] = f"{previous}; {cookie}" if previous else cookie
 
 
-def _query_value(value: object) -> object:
-    if isinstance(value, list | tuple):
-        return [_header_value(v) for v in value]
-    return _header_value(value)
+def _is_result(prep: _Prepared, response: httpx.Response) -> bool:
+    """A 2xx answer, or a 3xx one the operation declares as its result (it only
+    redirects): what the call returns rather than raises."""
+    return response.is_success or (
+        response.is_redirect
+        and str(response.status_code) in prep.operation.response_kinds
+    )
 
 
-def _encode_json(body: object) -> bytes:
-    if isinstance(body, bytes):  # already encoded by ``encode_body``
-        return body
-    if isinstance(body, pydantic.BaseModel):
-        body = body.model_dump(mode="json", by_alias=True, exclude_unset=True)
-    return json.dumps(
-        body, ensure_ascii=False, separators=(",", ":"), allow_nan=False
-    ).encode()
+def _body_size(message: httpx.Request | httpx.Response) -> str:
+    """``12 bytes``, or ``streamed`` for a body not (yet) held in memory."""
+    try:
+        return f"{len(message.content)} bytes"
+    except (httpx.RequestNotRead, httpx.ResponseNotRead):
+        return "streamed"
+
+
+def _basic_credentials(username: str, password: str) -> str:
+    return base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
+
+
+def _join_url(base_url: str, url: str) -> str:
+    """``url`` as given when absolute, else relative to the API's base URL."""
+    if url.startswith(("http://", "https://")):
+        return url
+    return base_url + ("" if url.startswith("/") else "/") + url
 
 
 @functools.lru_cache(maxsize=1)
@@ -171,6 +212,7 @@ class _BaseClient(Generic[_HttpxClientT, _CacheT]):
     """What the sync and async clients share: configuration, preparation, parsing."""
 
     _http_client_type: type[_HttpxClientT]
+    _is_async: bool
     _sleep: Any
     _clock: Callable[[], float]
     _random: Callable[[], float]
@@ -229,6 +271,12 @@ class _BaseClient(Generic[_HttpxClientT, _CacheT]):
         self._redactor = Redactor(api_key_headers)
         for secret in self._credentials.values():
             self._redactor.add_secret(secret)
+        for scheme in config.security_schemes.values():
+            if isinstance(scheme, BasicAuth):
+                username = self._credentials.get(scheme.username)
+                if username is not None:  # the header's value is a secret too
+                    password = self._credentials.get(scheme.password) or ""
+                    self._redactor.add_secret(_basic_credentials(username, password))
         if any(
             isinstance(s, ApiKeyAuth) and s.location == "query"
             for s in config.security_schemes.values()
@@ -305,21 +353,71 @@ class _BaseClient(Generic[_HttpxClientT, _CacheT]):
             )
         return value.rstrip("/")
 
-    def _credential_hint(self, credential_names: list[str]) -> str:
-        specs = [s for s in self._config.credentials if s.name in credential_names]
-        args = " or ".join(f"{s.name}=" for s in specs)
-        envs = " or ".join(s.env for s in specs if s.env)
+    def _credential_hint(self, groups: list[tuple[str, ...]]) -> str:
+        """``pass a= or b= and c= to Client(), or set A or B and C``: each group is a set
+        of credentials that together satisfy a requirement."""
+        order = {s.name: i for i, s in enumerate(self._config.credentials)}
+        envs = {s.name: s.env for s in self._config.credentials}
+        unique: list[tuple[str, ...]] = []
+        for group in groups:
+            group = tuple(sorted(dict.fromkeys(group), key=lambda n: order.get(n, 0)))
+            if group and group not in unique:
+                unique.append(group)
+        unique.sort(key=lambda g: [order.get(n, 0) for n in g])
+        args = " or ".join(" and ".join(f"{n}=" for n in g) for g in unique)
+        envs_text = " or ".join(
+            " and ".join(str(envs[n]) for n in g)
+            for g in unique
+            if all(envs.get(n) for n in g)
+        )
         hint = f"pass {args} to {self._config.client_name}()"
-        return f"{hint}, or set {envs}" if envs else hint
+        return f"{hint}, or set {envs_text}" if envs_text else hint
+
+    def _scheme_options(
+        self, name: str, *, exchange_allowed: bool = True
+    ) -> list[tuple[str, ...]]:
+        """The sets of credentials, any one of which makes scheme ``name`` usable."""
+        scheme = self._config.security_schemes.get(name)
+        if scheme is None:
+            return []
+        if isinstance(scheme, BasicAuth):
+            return [(scheme.username, scheme.password)]
+        if isinstance(scheme, ApiKeyAuth):
+            return [(scheme.credential,)]
+        options: list[tuple[str, ...]] = [(scheme.credential,)]
+        if scheme.client_credentials is not None:
+            cc = scheme.client_credentials
+            options.append((cc.client_id, cc.client_secret))
+        if exchange_allowed and scheme.exchange is not None:
+            for requirement in scheme.exchange.security:
+                options.extend(
+                    self._requirement_options(requirement, exchange_allowed=False)
+                )
+        return options
+
+    def _requirement_options(
+        self, requirement: tuple[str, ...], *, exchange_allowed: bool = True
+    ) -> list[tuple[str, ...]]:
+        per_scheme = [
+            self._scheme_options(n, exchange_allowed=exchange_allowed)
+            for n in requirement
+        ]
+        return [
+            tuple(itertools.chain.from_iterable(combo))
+            for combo in itertools.product(*per_scheme)
+        ]
 
     def _check_some_credentials(self) -> None:
         schemes = self._config.security_schemes
-        if not schemes or any(self._scheme_usable(name) for name in schemes):
+        if (
+            not self._config.credentials_required
+            or not schemes
+            or any(self._scheme_usable(name) for name in schemes)
+        ):
             return
-        used = {s.credential for s in schemes.values()}
-        names = [s.name for s in self._config.credentials if s.name in used]
+        groups = [g for name in schemes for g in self._scheme_options(name)]
         raise ConfigurationError(
-            f"{self._config.client_name} has no credentials: {self._credential_hint(names)}"
+            f"{self._config.client_name} has no credentials: {self._credential_hint(groups)}"
         )
 
     # -- public settings -----------------------------------------------------------------
@@ -395,11 +493,27 @@ class _BaseClient(Generic[_HttpxClientT, _CacheT]):
         scheme = self._config.security_schemes.get(name)
         if scheme is None:
             return False
+        if isinstance(scheme, BasicAuth):
+            return self._credentials.get(scheme.username) is not None
         if self._credentials.get(scheme.credential) is not None:
             return True
-        if exchange_allowed and isinstance(scheme, BearerAuth):
-            return self._exchange_requirement(scheme) is not None
+        if isinstance(scheme, BearerAuth):
+            if self._client_credentials(scheme) is not None:
+                return True
+            if exchange_allowed:
+                return self._exchange_requirement(scheme) is not None
         return False
+
+    def _client_credentials(self, scheme: BearerAuth) -> tuple[str, str] | None:
+        """(client id, client secret) when the client-credentials flow can run."""
+        cc = scheme.client_credentials
+        if cc is None:
+            return None
+        client_id = self._credentials.get(cc.client_id)
+        secret = self._credentials.get(cc.client_secret)
+        if client_id is None or secret is None:
+            return None
+        return client_id, secret
 
     def _exchange_requirement(self, scheme: BearerAuth) -> tuple[str, ...] | None:
         if scheme.exchange is None:
@@ -410,29 +524,33 @@ class _BaseClient(Generic[_HttpxClientT, _CacheT]):
         return None
 
     def _choose_requirement(self, operation: Operation) -> tuple[str, ...]:
+        """The first requirement the client's credentials satisfy; an empty one (the
+        spec's ``{}``: anonymous is fine) only when no other is satisfied."""
         if not operation.security:
             return ()
         for requirement in operation.security:
-            if all(self._scheme_usable(name) for name in requirement):
+            if requirement and all(self._scheme_usable(name) for name in requirement):
                 return requirement
-        credential_names: list[str] = []
-        for requirement in operation.security:
-            for name in requirement:
-                scheme = self._config.security_schemes.get(name)
-                if scheme is None:
-                    continue
-                credential_names.append(scheme.credential)
-                if isinstance(scheme, BearerAuth) and scheme.exchange is not None:
-                    for exchange_requirement in scheme.exchange.security:
-                        for other in exchange_requirement:
-                            other_scheme = self._config.security_schemes.get(other)
-                            if other_scheme is not None:
-                                credential_names.append(other_scheme.credential)
+        if () in operation.security:
+            return ()
+        groups = [
+            group
+            for requirement in operation.security
+            for group in self._requirement_options(requirement)
+        ]
         raise ConfigurationError(
-            f"{operation.label} needs credentials: {self._credential_hint(credential_names)}"
+            f"{operation.label} needs credentials: {self._credential_hint(groups)}"
         )
 
-    def _static_auth(self, scheme: ApiKeyAuth, auth: _Auth) -> None:
+    def _static_auth(self, scheme: ApiKeyAuth | BasicAuth, auth: _Auth) -> None:
+        if isinstance(scheme, BasicAuth):
+            username = self._credentials[scheme.username]
+            assert username is not None  # checked by _choose_requirement
+            password = self._credentials.get(scheme.password) or ""
+            auth.headers["Authorization"] = (
+                f"Basic {_basic_credentials(username, password)}"
+            )
+            return
         value = self._credentials[scheme.credential]
         assert value is not None  # checked by _choose_requirement
         if scheme.location == "header":
@@ -440,9 +558,57 @@ class _BaseClient(Generic[_HttpxClientT, _CacheT]):
         elif scheme.location == "query":
             auth.query[scheme.name] = value
         else:
-            cookie = f"{scheme.name}={value}"
-            previous = auth.headers.get("Cookie")
-            auth.headers["Cookie"] = f"{previous}; {cookie}" if previous else cookie
+            _add_cookie(auth.headers, cookie_pairs(scheme.name, value))
+
+    def _token_request(
+        self, scheme: BearerAuth, prep: _Prepared
+    ) -> httpx.Request | None:
+        """The OAuth 2 client-credentials token request, when that is how to get one."""
+        pair = self._client_credentials(scheme)
+        cc = scheme.client_credentials
+        if pair is None or cc is None:
+            return None
+        form = [("grant_type", "client_credentials")]
+        if cc.scopes:
+            form.append(("scope", " ".join(cc.scopes)))
+        return self._http.build_request(
+            "POST",
+            _join_url(self._base_url, cc.token_url),
+            headers={
+                "User-Agent": self._user_agent,
+                "Accept": "application/json",
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Authorization": f"Basic {_basic_credentials(*pair)}",
+            },
+            content=query_string(
+                [(k, urllib.parse.quote(v, safe="")) for k, v in form]
+            ).encode(),
+            timeout=prep.timeout,
+        )
+
+    def _read_oauth_token(
+        self, response: httpx.Response, label: str
+    ) -> tuple[str, float | None]:
+        """``access_token`` and ``expires_in`` (seconds) of a token endpoint's answer."""
+        if not response.is_success:
+            raise self._status_error(response, label)
+        body = parse_body(response)
+        token = body.get("access_token") if isinstance(body, dict) else None
+        if not isinstance(token, str) or not token:
+            raise APIResponseValidationError(
+                f"{label} -> {response.status_code} {response.reason_phrase}: "
+                "no access_token (a non-empty string) in the response",
+                response=response,
+                body=None,  # might hold a secret
+            )
+        self._redactor.add_secret(token)
+        expires_in = body.get("expires_in") if isinstance(body, dict) else None
+        lifetime = (
+            float(expires_in)
+            if isinstance(expires_in, int | float) and not isinstance(expires_in, bool)
+            else None
+        )
+        return token, lifetime
 
     def _read_token(
         self, response: httpx.Response, exchange: TokenExchange, label: str
@@ -483,7 +649,7 @@ class _BaseClient(Generic[_HttpxClientT, _CacheT]):
     def _resolve(
         self,
         operation: Operation,
-        param: HeaderParam | QueryParam | PathParam,
+        param: HeaderParam | QueryParam | PathParam | CookieParam,
         params: Mapping[str, object],
         where: str,
     ) -> object:
@@ -516,6 +682,7 @@ class _BaseClient(Generic[_HttpxClientT, _CacheT]):
         params: Mapping[str, object] | None,
         json_body: object,
         options: RequestOptions | None,
+        body: object = None,
     ) -> _Prepared:
         params = params or {}
         options = options or RequestOptions()
@@ -523,38 +690,58 @@ class _BaseClient(Generic[_HttpxClientT, _CacheT]):
         path = operation.path
         for pp in operation.path_params:
             value = self._resolve(operation, pp, params, f"path {{{pp.wire}}}")
-            path = path.replace(
-                "{" + pp.wire + "}", urllib.parse.quote(_header_value(value), safe="")
-            )
+            if pp.content_type is not None:
+                text = urllib.parse.quote(
+                    encode_content(value, pp.content_type), safe=""
+                )
+            else:
+                text = path_value(pp.wire, value, pp.style, pp.explode)
+            path = path.replace("{" + pp.wire + "}", text)
         label = f"{operation.method.upper()} {path}"
 
         headers: dict[str, str] = {
             "User-Agent": self._user_agent,
-            "Accept": "application/json",
+            "Accept": operation.accept,
             **self._default_headers,
         }
         for hp in operation.header_params:
             value = self._resolve(operation, hp, params, f"header {hp.wire}")
             if value is not None:
-                headers[hp.wire] = _header_value(value)
+                headers[hp.wire] = (
+                    encode_content(value, hp.content_type)
+                    if hp.content_type is not None
+                    else header_value(value, hp.explode)
+                )
 
-        query: dict[str, Any] = {}
+        cookies: list[tuple[str, str]] = []
+        for cp in operation.cookie_params:
+            value = self._resolve(operation, cp, params, f"cookie {cp.wire}")
+            if value is not None:
+                if cp.content_type is not None:
+                    value = encode_content(value, cp.content_type)
+                cookies.extend(cookie_pairs(cp.wire, value, cp.explode))
+        _add_cookie(headers, cookies)
+
+        query: dict[str, str] = {}
         for qp in operation.query_params:
             value = self._resolve(operation, qp, params, f"query parameter {qp.wire}")
-            if value is not None:
-                query[qp.wire] = _query_value(value)
+            if value is None:
+                continue
+            if qp.content_type is not None:
+                pairs = form_pairs(qp.wire, encode_content(value, qp.content_type))
+            else:
+                pairs = form_pairs(
+                    qp.wire, value, qp.style, qp.explode, qp.allow_reserved
+                )
+            query[qp.wire] = query_string(pairs)
         for key, value in (options.extra_query or {}).items():
-            query[key] = _query_value(value)
+            # overrides the operation's parameter of that name
+            query[key] = query_string(query_value_pairs({key: value}))
 
-        content: bytes | None = None
-        if json_body is not None and not isinstance(json_body, NotGiven):
-            try:
-                content = _encode_json(json_body)
-            except (TypeError, ValueError) as exc:
-                raise RequestValidationError(
-                    [("(body)", f"cannot encode as JSON: {exc}")]
-                ) from None
-            headers["Content-Type"] = "application/json"
+        encoded = encode_request_body(operation.body, json_body, body)
+        as_json = operation.body is None or operation.body.kind == "json"
+        if encoded.content_type is not None:
+            headers["Content-Type"] = encoded.content_type
 
         timeout = (
             self._timeout
@@ -575,29 +762,49 @@ class _BaseClient(Generic[_HttpxClientT, _CacheT]):
                 f"max_retries must be an integer >= 0, got {max_retries!r}"
             )
 
+        retry_note = ""
+        if not encoded.replayable and max_retries:
+            max_retries = 0
+            retry_note = (
+                " (not retried: the request body is a one-shot iterator; pass bytes "
+                "or a seekable file to allow retries)"
+            )
         return _Prepared(
+            retry_note=retry_note,
             operation=operation,
             label=label,
             url=self._base_url + path,
             headers=headers,
             query=query,
             extra_headers=options.extra_headers or {},
-            content=content,
+            content=encoded.content if as_json else None,
+            body=EncodedBody() if as_json else encoded,
             timeout=timeout,
             max_retries=max_retries,
             requirement=self._choose_requirement(operation),
         )
 
-    def _build_request(self, prep: _Prepared, auth: _Auth) -> httpx.Request:
+    def _build_request(
+        self, prep: _Prepared, auth: _Auth, attempt: int
+    ) -> httpx.Request:
         headers = {**prep.headers, **auth.headers, **prep.extra_headers}
-        query = {**prep.query, **auth.query}
+        if "Cookie" in auth.headers and "Cookie" in prep.headers:
+            headers["Cookie"] = f"{prep.headers['Cookie']}; {auth.headers['Cookie']}"
+        parts = [part for part in prep.query.values() if part]
+        parts.append(query_string(query_value_pairs(auth.query)))
+        query = "&".join(part for part in parts if part)
+        url = prep.url + ("?" + query if query else "")
+        body = (
+            {"content": prep.content}
+            if prep.content is not None
+            else prep.body.request_arguments(attempt, self._is_async)
+        )
         return self._http.build_request(
             prep.operation.method.upper(),
-            prep.url,
+            url,
             headers=headers,
-            params=cast(Any, query) if query else None,
-            content=prep.content,
             timeout=prep.timeout,
+            **body,
         )
 
     # -- deciding what to do with an answer ----------------------------------------------
@@ -606,9 +813,9 @@ class _BaseClient(Generic[_HttpxClientT, _CacheT]):
         if auth.bearer is None:
             return False
         scheme = self._config.security_schemes[auth.bearer[0]]
-        return (
-            isinstance(scheme, BearerAuth)
-            and self._exchange_requirement(scheme) is not None
+        return isinstance(scheme, BearerAuth) and (
+            self._exchange_requirement(scheme) is not None
+            or self._client_credentials(scheme) is not None
         )
 
     def _retry_wait(
@@ -627,11 +834,11 @@ class _BaseClient(Generic[_HttpxClientT, _CacheT]):
         return backoff_delay(retries_taken, self._random())
 
     def _status_error(
-        self, response: httpx.Response, prep: _Prepared, note: str = ""
+        self, response: httpx.Response, label: str, note: str = ""
     ) -> APIStatusError:
         return make_status_error(
             response,
-            label=prep.label,
+            label=label,
             now=self._clock(),
             scrub=self._redactor.scrub,
             note=note,
@@ -643,17 +850,30 @@ class _BaseClient(Generic[_HttpxClientT, _CacheT]):
         request: httpx.Request,
         prep: _Prepared,
         attempts: int,
+        note: str = "",
     ) -> APIConnectionError:
         tries = f"{attempts} attempt{'s' if attempts != 1 else ''}"
         if isinstance(exc, httpx.TimeoutException):
-            message = f"{prep.label}: no response within the timeout after {tries} ({type(exc).__name__})"
+            message = f"{prep.label}: no response within the timeout after {tries} ({type(exc).__name__}){note}"
             return APITimeoutError(self._redactor.scrub(message), request)
         detail = _one_line(str(exc)) or type(exc).__name__
-        message = f"{prep.label}: connection failed after {tries}: {type(exc).__name__}: {detail}"
+        message = f"{prep.label}: connection failed after {tries}: {type(exc).__name__}: {detail}{note}"
         return APIConnectionError(self._redactor.scrub(message), request)
 
-    def _parse(self, response: httpx.Response, cast_to: Any, label: str) -> Any:
-        if cast_to is None:
+    def _parse(
+        self,
+        response: httpx.Response,
+        cast_to: Any,
+        label: str,
+        kinds: Mapping[str, str] | None = None,
+    ) -> Any:
+        kinds = kinds or {}
+        kind = kinds.get(str(response.status_code), kinds.get("default", "json"))
+        if kind == "text":
+            return response.text
+        if kind == "binary":
+            return response.content
+        if cast_to is None or kind == "empty" or response.status_code in (204, 205):
             return None
         try:
             if isinstance(cast_to, type) and issubclass(cast_to, pydantic.BaseModel):
@@ -690,8 +910,11 @@ class _BaseClient(Generic[_HttpxClientT, _CacheT]):
         cast_to: Any,
         label: str,
         raw: bool,
+        kinds: Mapping[str, str] | None = None,
     ) -> Any:
-        parser = functools.partial(self._parse, cast_to=cast_to, label=label)
+        parser = functools.partial(
+            self._parse, cast_to=cast_to, label=label, kinds=kinds
+        )
         if raw:
             return APIResponse(
                 http_response=response, retries_taken=retries, parser=parser
@@ -705,25 +928,25 @@ class _BaseClient(Generic[_HttpxClientT, _CacheT]):
             return
         attempt = f" (retry {retries_taken})" if retries_taken else ""
         self._log.debug(
-            "Request%s: %s %s headers=%s body=%d bytes",
+            "Request%s: %s %s headers=%s body=%s",
             attempt,
             request.method,
             self._redactor.scrub(str(request.url)),
             self._redactor.headers(request.headers),
-            len(request.content),
+            _body_size(request),
         )
 
     def _log_response(self, response: httpx.Response) -> None:
         if not self._log.isEnabledFor(logging.DEBUG):
             return
         self._log.debug(
-            "Response: %s %s -> %d %s headers=%s body=%d bytes",
+            "Response: %s %s -> %d %s headers=%s body=%s",
             response.request.method,
             self._redactor.scrub(str(response.request.url)),
             response.status_code,
             response.reason_phrase,
             self._redactor.headers(response.headers),
-            len(response.content),
+            _body_size(response),
         )
 
     def _log_retry(
@@ -743,6 +966,7 @@ class SyncAPIClient(_BaseClient[httpx.Client, SyncTokenCache]):
     """Base of the generated synchronous client."""
 
     _http_client_type = httpx.Client
+    _is_async = False
     _sleep: Callable[[float], None]
 
     def _default_sleep(self) -> Callable[[float], None]:
@@ -773,6 +997,7 @@ class SyncAPIClient(_BaseClient[httpx.Client, SyncTokenCache]):
         cast_to: type[_T],
         params: Mapping[str, object] | None = None,
         json_body: object = None,
+        body: object = None,
         options: RequestOptions | None = None,
     ) -> _T: ...
 
@@ -784,6 +1009,7 @@ class SyncAPIClient(_BaseClient[httpx.Client, SyncTokenCache]):
         cast_to: None,
         params: Mapping[str, object] | None = None,
         json_body: object = None,
+        body: object = None,
         options: RequestOptions | None = None,
     ) -> None: ...
 
@@ -794,31 +1020,46 @@ class SyncAPIClient(_BaseClient[httpx.Client, SyncTokenCache]):
         cast_to: type[_T] | None,
         params: Mapping[str, object] | None = None,
         json_body: object = None,
+        body: object = None,
         options: RequestOptions | None = None,
     ) -> _T | None:
         """Call ``operation`` and return its body validated as ``cast_to``.
 
         ``params`` maps Python argument names to values (``NOT_GIVEN`` or ``None`` for
         "use the client's setting or the spec's default"); ``json_body`` is sent as
-        JSON. Raises ``APIError`` subclasses, or ``ConfigurationError`` /
+        JSON, or ``body`` as ``operation.body`` says (multipart fields, form fields,
+        bytes, a file, an iterator of chunks, text). The result is ``cast_to`` for a
+        JSON answer, ``str``, ``bytes`` or ``None`` for the statuses that
+        ``operation.response_kinds`` lists. Raises ``APIError`` subclasses, or ``ConfigurationError`` /
         ``RequestValidationError`` before sending.
         """
         raw = take_raw_response_request()
-        prep = self._prepare(operation, params, json_body, options)
-        response, retries = self._send(prep)
+        stream = take_streamed_response_request()
+        prep = self._prepare(operation, params, json_body, options, body)
+        response, retries = self._send(prep, stream=stream)
+        if stream:
+            return cast("_T", StreamedResponse(response, retries))
         return cast(
-            "_T | None", self._result(response, retries, cast_to, prep.label, raw)
+            "_T | None",
+            self._result(
+                response,
+                retries,
+                cast_to,
+                prep.label,
+                raw,
+                prep.operation.response_kinds,
+            ),
         )
 
     def _authenticate(self, prep: _Prepared, stale: str | None) -> _Auth:
         auth = _Auth(headers={}, query={})
         for name in prep.requirement:
             scheme: SecurityScheme = self._config.security_schemes[name]
-            if isinstance(scheme, ApiKeyAuth):
+            if not isinstance(scheme, BearerAuth):
                 self._static_auth(scheme, auth)
                 continue
             token, exchanged = self._bearer_token(name, scheme, prep, stale)
-            auth.headers["Authorization"] = f"Bearer {token}"
+            auth.headers["Authorization"] = f"{scheme.prefix} {token}"
             if exchanged:
                 auth = _Auth(
                     headers=auth.headers, query=auth.query, bearer=(name, token)
@@ -829,6 +1070,25 @@ class SyncAPIClient(_BaseClient[httpx.Client, SyncTokenCache]):
         self, name: str, scheme: BearerAuth, prep: _Prepared, stale: str | None
     ) -> tuple[str, bool]:
         cache = self._token_caches[name]
+        token_request = self._token_request(scheme, prep)
+        if token_request is not None:
+
+            def fetch_oauth() -> Fetched:
+                assert token_request is not None
+                self._log_request(token_request, 0)
+                try:
+                    response = self._http.send(token_request)
+                except httpx.RequestError as exc:
+                    raise self._transport_error(exc, token_request, prep, 1) from exc
+                label = f"POST {token_request.url.path}"
+                fetched = self._read_oauth_token(response, label)
+                self._log.info("%s: fetched a new access token", label)
+                return fetched
+
+            fresh = cache.get(
+                self._clock, fetch_oauth, leeway=_OAUTH_LEEWAY, stale=stale
+            )
+            return fresh, True
         requirement = self._exchange_requirement(scheme)
         if requirement is None or scheme.exchange is None:
             token = cache.peek()
@@ -854,33 +1114,42 @@ class SyncAPIClient(_BaseClient[httpx.Client, SyncTokenCache]):
             True,
         )
 
-    def _send(self, prep: _Prepared) -> tuple[httpx.Response, int]:
+    def _send(
+        self, prep: _Prepared, *, stream: bool = False
+    ) -> tuple[httpx.Response, int]:
+        """Send with retries. ``stream``: a successful answer's body is left unread (an
+        error's is read, to report it)."""
         retries = 0
+        attempt = 0
         stale: str | None = None
         refetched = False
         while True:
             auth = self._authenticate(prep, stale)
             stale = None  # replaced once; later attempts use whatever the cache holds
-            request = self._build_request(prep, auth)
+            request = self._build_request(prep, auth, attempt)
+            attempt += 1
             self._log_request(request, retries)
             try:
-                response = self._http.send(request)
+                response = self._http.send(request, stream=stream)
+                if stream and not _is_result(prep, response):
+                    response.read()
             except httpx.RequestError as exc:
                 wait = self._error_wait(retries, prep.max_retries)
                 if wait is None:
                     raise self._transport_error(
-                        exc, request, prep, retries + 1
+                        exc, request, prep, retries + 1, prep.retry_note
                     ) from exc
                 self._log_retry(prep, f"{type(exc).__name__}", wait, retries)
                 self._sleep(wait)
                 retries += 1
                 continue
             self._log_response(response)
-            if response.is_success:
+            if _is_result(prep, response):
                 return response, retries
             if (
                 response.status_code == 401
                 and not refetched
+                and prep.body.replayable
                 and self._can_refetch(auth)
             ):
                 assert auth.bearer is not None
@@ -896,7 +1165,9 @@ class SyncAPIClient(_BaseClient[httpx.Client, SyncTokenCache]):
                     if refetched and response.status_code == 401
                     else ""
                 )
-                raise self._status_error(response, prep, note)
+                if is_retryable_status(response.status_code):
+                    note += prep.retry_note
+                raise self._status_error(response, prep.label, note)
             self._log_retry(
                 prep, f"{response.status_code} {response.reason_phrase}", wait, retries
             )
@@ -908,6 +1179,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient, AsyncTokenCache]):
     """Base of the generated asynchronous client (asyncio)."""
 
     _http_client_type = httpx.AsyncClient
+    _is_async = True
     _sleep: Callable[[float], Awaitable[None]]
 
     def _default_sleep(self) -> Callable[[float], Awaitable[None]]:
@@ -942,6 +1214,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient, AsyncTokenCache]):
         cast_to: type[_T],
         params: Mapping[str, object] | None = None,
         json_body: object = None,
+        body: object = None,
         options: RequestOptions | None = None,
     ) -> _T: ...
 
@@ -953,6 +1226,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient, AsyncTokenCache]):
         cast_to: None,
         params: Mapping[str, object] | None = None,
         json_body: object = None,
+        body: object = None,
         options: RequestOptions | None = None,
     ) -> None: ...
 
@@ -963,25 +1237,37 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient, AsyncTokenCache]):
         cast_to: type[_T] | None,
         params: Mapping[str, object] | None = None,
         json_body: object = None,
+        body: object = None,
         options: RequestOptions | None = None,
     ) -> _T | None:
         """As ``SyncAPIClient.request``."""
         raw = take_raw_response_request()
-        prep = self._prepare(operation, params, json_body, options)
-        response, retries = await self._send(prep)
+        stream = take_streamed_response_request()
+        prep = self._prepare(operation, params, json_body, options, body)
+        response, retries = await self._send(prep, stream=stream)
+        if stream:
+            return cast("_T", AsyncStreamedResponse(response, retries))
         return cast(
-            "_T | None", self._result(response, retries, cast_to, prep.label, raw)
+            "_T | None",
+            self._result(
+                response,
+                retries,
+                cast_to,
+                prep.label,
+                raw,
+                prep.operation.response_kinds,
+            ),
         )
 
     async def _authenticate(self, prep: _Prepared, stale: str | None) -> _Auth:
         auth = _Auth(headers={}, query={})
         for name in prep.requirement:
             scheme: SecurityScheme = self._config.security_schemes[name]
-            if isinstance(scheme, ApiKeyAuth):
+            if not isinstance(scheme, BearerAuth):
                 self._static_auth(scheme, auth)
                 continue
             token, exchanged = await self._bearer_token(name, scheme, prep, stale)
-            auth.headers["Authorization"] = f"Bearer {token}"
+            auth.headers["Authorization"] = f"{scheme.prefix} {token}"
             if exchanged:
                 auth = _Auth(
                     headers=auth.headers, query=auth.query, bearer=(name, token)
@@ -992,6 +1278,25 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient, AsyncTokenCache]):
         self, name: str, scheme: BearerAuth, prep: _Prepared, stale: str | None
     ) -> tuple[str, bool]:
         cache = self._token_caches[name]
+        token_request = self._token_request(scheme, prep)
+        if token_request is not None:
+
+            async def fetch_oauth() -> Fetched:
+                assert token_request is not None
+                self._log_request(token_request, 0)
+                try:
+                    response = await self._http.send(token_request)
+                except httpx.RequestError as exc:
+                    raise self._transport_error(exc, token_request, prep, 1) from exc
+                label = f"POST {token_request.url.path}"
+                fetched = self._read_oauth_token(response, label)
+                self._log.info("%s: fetched a new access token", label)
+                return fetched
+
+            fresh = await cache.get(
+                self._clock, fetch_oauth, leeway=_OAUTH_LEEWAY, stale=stale
+            )
+            return fresh, True
         requirement = self._exchange_requirement(scheme)
         if requirement is None or scheme.exchange is None:
             token = cache.peek()
@@ -1017,33 +1322,41 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient, AsyncTokenCache]):
         )
         return token, True
 
-    async def _send(self, prep: _Prepared) -> tuple[httpx.Response, int]:
+    async def _send(
+        self, prep: _Prepared, *, stream: bool = False
+    ) -> tuple[httpx.Response, int]:
+        """As ``SyncAPIClient._send``."""
         retries = 0
+        attempt = 0
         stale: str | None = None
         refetched = False
         while True:
             auth = await self._authenticate(prep, stale)
             stale = None  # replaced once; later attempts use whatever the cache holds
-            request = self._build_request(prep, auth)
+            request = self._build_request(prep, auth, attempt)
+            attempt += 1
             self._log_request(request, retries)
             try:
-                response = await self._http.send(request)
+                response = await self._http.send(request, stream=stream)
+                if stream and not _is_result(prep, response):
+                    await response.aread()
             except httpx.RequestError as exc:
                 wait = self._error_wait(retries, prep.max_retries)
                 if wait is None:
                     raise self._transport_error(
-                        exc, request, prep, retries + 1
+                        exc, request, prep, retries + 1, prep.retry_note
                     ) from exc
                 self._log_retry(prep, f"{type(exc).__name__}", wait, retries)
                 await self._sleep(wait)
                 retries += 1
                 continue
             self._log_response(response)
-            if response.is_success:
+            if _is_result(prep, response):
                 return response, retries
             if (
                 response.status_code == 401
                 and not refetched
+                and prep.body.replayable
                 and self._can_refetch(auth)
             ):
                 assert auth.bearer is not None
@@ -1059,7 +1372,9 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient, AsyncTokenCache]):
                     if refetched and response.status_code == 401
                     else ""
                 )
-                raise self._status_error(response, prep, note)
+                if is_retryable_status(response.status_code):
+                    note += prep.retry_note
+                raise self._status_error(response, prep.label, note)
             self._log_retry(
                 prep, f"{response.status_code} {response.reason_phrase}", wait, retries
             )

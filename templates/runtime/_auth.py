@@ -18,10 +18,21 @@ import json
 import math
 import threading
 from collections.abc import Awaitable, Callable
+from typing import TypeAlias
 
 from ._constants import DEFAULT_TOKEN_LIFETIME
 
-__all__ = ["AsyncTokenCache", "SyncTokenCache", "jwt_expiry", "refresh_time"]
+__all__ = [
+    "AsyncTokenCache",
+    "Fetched",
+    "SyncTokenCache",
+    "jwt_expiry",
+    "refresh_time",
+]
+
+Fetched: TypeAlias = str | tuple[str, float | None]
+"""What a fetch returns: the token, or the token and its lifetime in seconds (an
+OAuth 2 ``expires_in``), which then wins over the JWT's own claims."""
 
 
 def _jwt_claims(token: str) -> dict[str, object] | None:
@@ -55,7 +66,9 @@ def jwt_expiry(token: str) -> float | None:
     return None if claims is None else _number_claim(claims, "exp")
 
 
-def refresh_time(token: str, *, now: float, leeway: float) -> float:
+def refresh_time(
+    token: str, *, now: float, leeway: float, lifetime: float | None = None
+) -> float:
     """When a token fetched at ``now`` (our clock) should be replaced.
 
     The token's expiry on our clock is ``now + (exp - iat)`` when it has both claims,
@@ -69,7 +82,9 @@ def refresh_time(token: str, *, now: float, leeway: float) -> float:
     claims = _jwt_claims(token) or {}
     exp = _number_claim(claims, "exp")
     iat = _number_claim(claims, "iat")
-    if exp is not None and iat is not None and exp > iat:
+    if lifetime is not None and math.isfinite(lifetime) and lifetime > 0:
+        expires = now + lifetime
+    elif exp is not None and iat is not None and exp > iat:
         expires = now + (exp - iat)
     elif exp is not None and exp > now:
         expires = exp
@@ -97,9 +112,13 @@ class _TokenCache:
             return None
         return token
 
-    def _store(self, token: str, now: float, leeway: float) -> None:
+    def _store(self, fetched: Fetched, now: float, leeway: float) -> str:
+        token, lifetime = fetched if isinstance(fetched, tuple) else (fetched, None)
         self._token = token
-        self._refresh_at = refresh_time(token, now=now, leeway=leeway)
+        self._refresh_at = refresh_time(
+            token, now=now, leeway=leeway, lifetime=lifetime
+        )
+        return token
 
 
 class SyncTokenCache(_TokenCache):
@@ -110,7 +129,7 @@ class SyncTokenCache(_TokenCache):
     def get(
         self,
         clock: Callable[[], float],
-        fetch: Callable[[], str],
+        fetch: Callable[[], Fetched],
         *,
         leeway: float,
         stale: str | None = None,
@@ -124,9 +143,7 @@ class SyncTokenCache(_TokenCache):
             token = self._usable(clock(), stale)
             if token is not None:  # another thread fetched it meanwhile
                 return token
-            token = fetch()
-            self._store(token, clock(), leeway)
-            return token
+            return self._store(fetch(), clock(), leeway)
 
 
 class AsyncTokenCache(_TokenCache):
@@ -137,7 +154,7 @@ class AsyncTokenCache(_TokenCache):
     async def get(
         self,
         clock: Callable[[], float],
-        fetch: Callable[[], Awaitable[str]],
+        fetch: Callable[[], Awaitable[Fetched]],
         *,
         leeway: float,
         stale: str | None = None,
@@ -150,6 +167,4 @@ class AsyncTokenCache(_TokenCache):
             token = self._usable(clock(), stale)
             if token is not None:  # another task fetched it meanwhile
                 return token
-            token = await fetch()
-            self._store(token, clock(), leeway)
-            return token
+            return self._store(await fetch(), clock(), leeway)

@@ -15,14 +15,19 @@ from ._types import NOT_GIVEN, Headers, NotGiven, Query, Timeout
 
 __all__ = [
     "ApiKeyAuth",
+    "BasicAuth",
     "BearerAuth",
     "ClientConfig",
+    "ClientCredentials",
+    "CookieParam",
     "CredentialSpec",
     "HeaderParam",
     "Operation",
     "ParamDefault",
+    "PartEncoding",
     "PathParam",
     "QueryParam",
+    "RequestBodySpec",
     "RequestOptions",
     "SecurityScheme",
     "TokenExchange",
@@ -54,12 +59,48 @@ class TokenExchange:
 
 
 @dataclass(frozen=True)
+class ClientCredentials:
+    """The OAuth 2 client-credentials flow (RFC 6749 section 4.4): the client posts its
+    ``client_id`` and ``client_secret`` credentials (HTTP Basic) to ``token_url``, a URL
+    absolute or relative to the base URL, and reads ``access_token`` and ``expires_in``.
+    """
+
+    token_url: str
+    client_id: str
+    client_secret: str
+    scopes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class BearerAuth:
-    """``Authorization: Bearer <token>``: the credential ``credential`` when the caller
-    gives it, otherwise a token obtained through ``exchange`` when there is one."""
+    """``Authorization: <prefix> <token>``: the credential ``credential`` when the caller
+    gives it, otherwise a token obtained through ``exchange`` or ``client_credentials``
+    when there is one. Serves http ``bearer``, ``oauth2`` and ``openIdConnect`` schemes.
+    """
 
     credential: str
     exchange: TokenExchange | None = None
+    client_credentials: ClientCredentials | None = None
+    prefix: str = "Bearer"
+
+    @property
+    def credential_names(self) -> tuple[str, ...]:
+        if self.client_credentials is None:
+            return (self.credential,)
+        cc = self.client_credentials
+        return (self.credential, cc.client_id, cc.client_secret)
+
+
+@dataclass(frozen=True)
+class BasicAuth:
+    """``Authorization: Basic base64(username:password)`` from two credentials."""
+
+    username: str
+    password: str
+
+    @property
+    def credential_names(self) -> tuple[str, ...]:
+        return (self.username, self.password)
 
 
 @dataclass(frozen=True)
@@ -70,8 +111,12 @@ class ApiKeyAuth:
     location: Literal["header", "query", "cookie"]
     name: str
 
+    @property
+    def credential_names(self) -> tuple[str, ...]:
+        return (self.credential,)
 
-SecurityScheme: TypeAlias = BearerAuth | ApiKeyAuth
+
+SecurityScheme: TypeAlias = BearerAuth | ApiKeyAuth | BasicAuth
 
 
 @dataclass(frozen=True)
@@ -95,15 +140,19 @@ class ClientConfig:
     credentials: tuple[CredentialSpec, ...] = ()
     security_schemes: Mapping[str, SecurityScheme] = field(default_factory=dict)
     param_defaults: tuple[ParamDefault, ...] = ()
+    # False when some operation may be called without credentials: then a client
+    # without any is not refused at construction, only the calls that need them.
+    credentials_required: bool = True
 
     def __post_init__(self) -> None:
         # Mistakes here are generator bugs: fail when the generated module is imported.
         names = {c.name for c in self.credentials}
         for scheme_name, scheme in self.security_schemes.items():
-            if scheme.credential not in names:
-                raise ValueError(
-                    f"security scheme {scheme_name!r} uses unknown credential {scheme.credential!r}"
-                )
+            for credential in scheme.credential_names:
+                if credential not in names:
+                    raise ValueError(
+                        f"security scheme {scheme_name!r} uses unknown credential {credential!r}"
+                    )
             if isinstance(scheme, BearerAuth) and scheme.exchange is not None:
                 for requirement in scheme.exchange.security:
                     for name in requirement:
@@ -115,30 +164,78 @@ class ClientConfig:
 
 @dataclass(frozen=True)
 class HeaderParam:
-    """Header ``wire``, the Python argument ``name``; ``default`` is the spec's default."""
+    """Header ``wire``, the Python argument ``name``; ``default`` is the spec's default.
+    Serialised with style ``simple``; ``content_type`` (``application/json``) instead
+    when the spec gives the parameter a ``content`` rather than a ``schema``."""
 
     wire: str
     name: str
     required: bool = False
     default: object = None
+    explode: bool = False
+    content_type: str | None = None
 
 
 @dataclass(frozen=True)
 class QueryParam:
-    """Query parameter ``wire``, the Python argument ``name``."""
+    """Query parameter ``wire``, the Python argument ``name``; ``style`` ``form``,
+    ``spaceDelimited``, ``pipeDelimited`` or ``deepObject``; ``allow_reserved`` leaves
+    RFC 3986 reserved characters unencoded."""
 
     wire: str
     name: str
     required: bool = False
     default: object = None
+    style: str = "form"
+    explode: bool = True
+    allow_reserved: bool = False
+    content_type: str | None = None
 
 
 @dataclass(frozen=True)
 class PathParam:
-    """Path placeholder ``{wire}`` in ``Operation.path``, the Python argument ``name``."""
+    """Path placeholder ``{wire}`` in ``Operation.path``, the Python argument ``name``;
+    ``style`` ``simple``, ``label`` or ``matrix``."""
 
     wire: str
     name: str
+    style: str = "simple"
+    explode: bool = False
+    content_type: str | None = None
+
+
+@dataclass(frozen=True)
+class CookieParam:
+    """Cookie ``wire``, the Python argument ``name``; style ``form``."""
+
+    wire: str
+    name: str
+    required: bool = False
+    default: object = None
+    explode: bool = True
+    content_type: str | None = None
+
+
+@dataclass(frozen=True)
+class PartEncoding:
+    """How one field of a multipart or form body is sent (the spec's ``encoding``)."""
+
+    content_type: str | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+    style: str = "form"
+    explode: bool = True
+    allow_reserved: bool = False
+
+
+@dataclass(frozen=True)
+class RequestBodySpec:
+    """A body that is not plain JSON: ``kind`` ``multipart``, ``form``, ``binary``,
+    ``text``, or ``json`` under another media type (``application/merge-patch+json``),
+    sent with ``content_type``; ``encoding`` by field name (multipart and form)."""
+
+    kind: Literal["json", "multipart", "form", "binary", "text"]
+    content_type: str
+    encoding: Mapping[str, PartEncoding] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -154,6 +251,15 @@ class Operation:
     header_params: tuple[HeaderParam, ...] = ()
     path_params: tuple[PathParam, ...] = ()
     query_params: tuple[QueryParam, ...] = ()
+    cookie_params: tuple[CookieParam, ...] = ()
+    body: RequestBodySpec | None = None  # None: JSON, when there is a body
+    # Success statuses whose body is not JSON: "text", "binary" or "empty"
+    # ("default" for any other success status); a status not listed is JSON. A 3xx
+    # status listed here (even as "json") is a result, not an error.
+    response_kinds: Mapping[str, Literal["json", "text", "binary", "empty"]] = field(
+        default_factory=dict
+    )
+    accept: str = "application/json"  # the Accept header: the success media types
 
     @property
     def label(self) -> str:

@@ -16,12 +16,21 @@ from __future__ import annotations
 import contextvars
 import datetime
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from typing import Any, Generic, ParamSpec, TypeVar, cast
 
 import httpx
 
-__all__ = ["APIResponse", "async_to_raw_response_wrapper", "to_raw_response_wrapper"]
+__all__ = [
+    "APIResponse",
+    "AsyncStreamedResponse",
+    "StreamedResponse",
+    "async_to_raw_response_wrapper",
+    "async_to_streamed_response_wrapper",
+    "to_raw_response_wrapper",
+    "to_streamed_response_wrapper",
+]
 
 _T = TypeVar("_T")
 _R = TypeVar("_R")
@@ -158,5 +167,184 @@ def async_to_raw_response_wrapper(
             _RAW_RESPONSE.reset(token)
         _check(result, func)
         return cast(APIResponse[_R], result)
+
+    return wrapped
+
+
+# -- streamed responses -------------------------------------------------------------
+
+_STREAM: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "streamed_response_requested", default=False
+)
+
+
+def take_streamed_response_request() -> bool:
+    """Whether the current call was made through a streaming wrapper (read once, as
+    ``take_raw_response_request``)."""
+    if not _STREAM.get():
+        return False
+    _STREAM.set(False)
+    return True
+
+
+class StreamedResponse:
+    """A successful answer whose body has not been read: iterate it, or save it.
+
+    ``client.with_streaming_response.files.download(...)`` gives one as a context
+    manager, which closes the connection on leaving::
+
+        with client.with_streaming_response.files.download(file_id=7) as response:
+            for chunk in response.iter_bytes():
+                sink.write(chunk)
+    """
+
+    def __init__(self, http_response: httpx.Response, retries_taken: int) -> None:
+        self._http_response = http_response
+        self._retries_taken = retries_taken
+
+    @property
+    def http_response(self) -> httpx.Response:
+        return self._http_response
+
+    @property
+    def status_code(self) -> int:
+        return self._http_response.status_code
+
+    @property
+    def headers(self) -> httpx.Headers:
+        return self._http_response.headers
+
+    @property
+    def retries_taken(self) -> int:
+        return self._retries_taken
+
+    def iter_bytes(self, chunk_size: int | None = None) -> Iterator[bytes]:
+        """The body in chunks, as they arrive (decoded from any Content-Encoding)."""
+        return self._http_response.iter_bytes(chunk_size)
+
+    def read(self) -> bytes:
+        """The whole body (buffers it)."""
+        return self._http_response.read()
+
+    def close(self) -> None:
+        self._http_response.close()
+
+    def __enter__(self) -> StreamedResponse:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        r = self._http_response
+        return f"<StreamedResponse [{r.status_code} {r.reason_phrase}] {r.request.method} {r.url.path}>"
+
+
+class AsyncStreamedResponse:
+    """The async client's ``StreamedResponse``: ``async with`` and ``aiter_bytes()``."""
+
+    def __init__(self, http_response: httpx.Response, retries_taken: int) -> None:
+        self._http_response = http_response
+        self._retries_taken = retries_taken
+
+    @property
+    def http_response(self) -> httpx.Response:
+        return self._http_response
+
+    @property
+    def status_code(self) -> int:
+        return self._http_response.status_code
+
+    @property
+    def headers(self) -> httpx.Headers:
+        return self._http_response.headers
+
+    @property
+    def retries_taken(self) -> int:
+        return self._retries_taken
+
+    def aiter_bytes(self, chunk_size: int | None = None) -> AsyncIterator[bytes]:
+        return self._http_response.aiter_bytes(chunk_size)
+
+    async def read(self) -> bytes:
+        return await self._http_response.aread()
+
+    async def close(self) -> None:
+        await self._http_response.aclose()
+
+    async def __aenter__(self) -> AsyncStreamedResponse:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+
+class _StreamingCall:
+    def __init__(self, func: Callable[[], object]) -> None:
+        self._func = func
+        self._response: StreamedResponse | None = None
+
+    def __enter__(self) -> StreamedResponse:
+        token = _STREAM.set(True)
+        try:
+            result = self._func()
+        finally:
+            _STREAM.reset(token)
+        if not isinstance(result, StreamedResponse):
+            raise TypeError("the method did not return a streamed response")
+        self._response = result
+        return result
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._response is not None:
+            self._response.close()
+
+
+class _AsyncStreamingCall:
+    def __init__(self, func: Callable[[], Awaitable[object]]) -> None:
+        self._func = func
+        self._response: AsyncStreamedResponse | None = None
+
+    async def __aenter__(self) -> AsyncStreamedResponse:
+        token = _STREAM.set(True)
+        try:
+            result = await self._func()
+        finally:
+            _STREAM.reset(token)
+        if not isinstance(result, AsyncStreamedResponse):
+            raise TypeError("the method did not return a streamed response")
+        self._response = result
+        return result
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        if self._response is not None:
+            await self._response.close()
+
+
+def to_streamed_response_wrapper(
+    func: Callable[_P, object],
+) -> Callable[_P, AbstractContextManager[StreamedResponse]]:
+    """``func`` with the same parameters, as a context manager giving a
+    ``StreamedResponse``: the body is not read until you iterate it."""
+
+    @functools.wraps(func)
+    def wrapped(
+        *args: _P.args, **kwargs: _P.kwargs
+    ) -> AbstractContextManager[StreamedResponse]:
+        return _StreamingCall(lambda: func(*args, **kwargs))
+
+    return wrapped
+
+
+def async_to_streamed_response_wrapper(
+    func: Callable[_P, Awaitable[object]],
+) -> Callable[_P, AbstractAsyncContextManager[AsyncStreamedResponse]]:
+    """The async counterpart of ``to_streamed_response_wrapper``."""
+
+    @functools.wraps(func)
+    def wrapped(
+        *args: _P.args, **kwargs: _P.kwargs
+    ) -> AbstractAsyncContextManager[AsyncStreamedResponse]:
+        return _AsyncStreamingCall(lambda: func(*args, **kwargs))
 
     return wrapped

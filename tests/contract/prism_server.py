@@ -83,12 +83,12 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.wait(timeout=_STOP_TIMEOUT)
 
 
-def _start(log: Path) -> tuple[subprocess.Popen[bytes], int]:
+def _start(log: Path, spec: Path, options: tuple[str, ...]) -> tuple[subprocess.Popen[bytes], int]:
     port = _free_port()
     with log.open("wb") as sink:
         process = subprocess.Popen(
-            [str(PRISM), "mock", str(SPEC), "--host", "127.0.0.1", "--port", str(port),
-             "--errors"],
+            [str(PRISM), "mock", str(spec), "--host", "127.0.0.1", "--port", str(port),
+             "--errors", *options],
             cwd=ROOT,
             stdin=subprocess.DEVNULL,
             stdout=sink,
@@ -99,20 +99,22 @@ def _start(log: Path) -> tuple[subprocess.Popen[bytes], int]:
 
 
 def start_prism(
-    log: Path, *, timeout: float = _START_TIMEOUT
+    log: Path, *, timeout: float = _START_TIMEOUT, spec: Path = SPEC,
+    options: tuple[str, ...] = (),
 ) -> tuple[subprocess.Popen[bytes], str]:
-    """Start Prism, wait until it listens, return it and its base URL.
+    """Start Prism mocking `spec` (the Masivo spec by default) with more command-line
+    `options`, wait until it listens, return it and its base URL.
 
     Raises RuntimeError with Prism's log when it does not listen in time.
     """
-    process, port = _start(log)
+    process, port = _start(log, spec, options)
     restarts = 0
     deadline = time.monotonic() + timeout
     while not _listening(port):
         if process.poll() is not None and restarts < _RESTARTS:
             # Most likely the port was taken between choosing and binding it: again.
             restarts += 1
-            process, port = _start(log)
+            process, port = _start(log, spec, options)
         elif process.poll() is not None or time.monotonic() > deadline:
             _stop(process)
             raise RuntimeError(

@@ -57,7 +57,8 @@ class Fixture:
         })
 
 
-FIXTURE_NAMES = ("degenerate", "empty", "hostile", "multifile", "parameters", "schemas")
+FIXTURE_NAMES = ("bodies", "degenerate", "empty", "hostile", "multifile", "parameters", "schemas",
+                 "security")
 ALL_FIXTURES = tuple(Fixture(name) for name in FIXTURE_NAMES)
 
 

@@ -45,6 +45,7 @@ _CONFIG = ClientConfig(
         ),
     },
     param_defaults=(ParamDefault(name="evil_import_os", env="HOSTILE_EVIL_IMPORT_OS"),),
+    credentials_required=False,
 )
 
 

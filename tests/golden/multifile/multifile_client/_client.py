@@ -34,6 +34,7 @@ _CONFIG = ClientConfig(
     credentials=(),
     security_schemes={},
     param_defaults=(),
+    credentials_required=False,
 )
 
 

@@ -151,6 +151,7 @@ class Pets(SyncAPIResource):
         Args:
             extra_headers: Headers added to this request (they win over the client's).
             extra_query: Query parameters added to this request.
+            body: The request body (application/json).
             timeout: This request's timeout, instead of the client's.
             max_retries: This request's retry budget, instead of the client's.
 
@@ -231,6 +232,7 @@ class Pets(SyncAPIResource):
         Args:
             extra_headers: Headers added to this request (they win over the client's).
             extra_query: Query parameters added to this request.
+            body: The request body (application/json).
             timeout: This request's timeout, instead of the client's.
             max_retries: This request's retry budget, instead of the client's.
 
@@ -338,6 +340,7 @@ class AsyncPets(AsyncAPIResource):
         Args:
             extra_headers: Headers added to this request (they win over the client's).
             extra_query: Query parameters added to this request.
+            body: The request body (application/json).
             timeout: This request's timeout, instead of the client's.
             max_retries: This request's retry budget, instead of the client's.
 
@@ -418,6 +421,7 @@ class AsyncPets(AsyncAPIResource):
         Args:
             extra_headers: Headers added to this request (they win over the client's).
             extra_query: Query parameters added to this request.
+            body: The request body (application/json).
             timeout: This request's timeout, instead of the client's.
             max_retries: This request's retry budget, instead of the client's.
 
