@@ -381,6 +381,11 @@ class _Checker:
         if isinstance(kind, list) and not self.v31:
             self.warn("version-keyword", "a list of types is OpenAPI 3.1; read as 3.1 does",
                       f"{pointer}/type")
+            others = [k for k in kind if k != "null"]
+            if len(others) == 1:  # the 3.0 spelling of the same thing
+                schema["type"] = others[0]
+                if "null" in kind:
+                    schema["nullable"] = True
 
     def version_keywords(self, schema: dict[str, Any], pointer: str) -> None:
         for exclusive, bound in (("exclusiveMinimum", "minimum"),

@@ -222,3 +222,13 @@ def test_a_security_scheme_that_is_not_a_mapping_is_ignored(tmp_path: Path) -> N
     assert list(spec.data["components"]["securitySchemes"]) == ["key"]
     assert _warnings(spec) == [("malformed", "/components/securitySchemes/odd",
                                 "security scheme 'odd' is not a mapping; ignored")]
+
+
+def test_a_list_of_types_in_a_3_0_document_is_spelt_the_3_0_way(tmp_path: Path) -> None:
+    doc = _doc(Maybe={"type": ["string", "null"]}, Many={"type": ["string", "integer"]})
+    doc["openapi"] = "3.0.3"
+    spec = _load(tmp_path, doc)
+    schemas = spec.data["components"]["schemas"]
+    assert schemas["Maybe"] == {"type": "string", "nullable": True}
+    assert schemas["Many"] == {"type": ["string", "integer"]}
+    assert [k for k, _, _ in _warnings(spec)] == ["version-keyword", "version-keyword"]
