@@ -51,6 +51,7 @@ _PATH_TEMPLATE = re.compile(r"\{([^{}]*)\}")
 _JSON_MEDIA = re.compile(r"^application/json\s*(;.*)?$", re.IGNORECASE)
 _JSONISH_MEDIA = re.compile(r"^application/([\w.+-]*\+)?json\s*(;.*)?$", re.IGNORECASE)
 _MAX_PATTERN = 10_000
+_NULLABLE_KEYWORDS = frozenset({"default", "example", "const"})  # null is a value there
 
 
 class _Unusable(Exception):
@@ -318,6 +319,11 @@ class _Checker:
         if id(schema) in self.seen_schemas:
             return schema  # shared (YAML alias): normalised once
         self.seen_schemas.add(id(schema))
+        for keyword in [k for k, v in schema.items() if v is None]:
+            if keyword not in _NULLABLE_KEYWORDS and not str(keyword).startswith("x-"):
+                del schema[keyword]
+                self.warn("malformed-schema", f"{keyword} is null; ignored",
+                          f"{pointer}/{escape_pointer_token(str(keyword))}")
         self.type_keyword(schema, pointer)
         self.version_keywords(schema, pointer)
         self.unique_list(schema, "required", pointer, strings=True)

@@ -232,3 +232,13 @@ def test_a_list_of_types_in_a_3_0_document_is_spelt_the_3_0_way(tmp_path: Path) 
     assert schemas["Maybe"] == {"type": "string", "nullable": True}
     assert schemas["Many"] == {"type": ["string", "integer"]}
     assert [k for k, _, _ in _warnings(spec)] == ["version-keyword", "version-keyword"]
+
+
+def test_a_null_keyword_is_ignored_and_a_null_default_kept(tmp_path: Path) -> None:
+    spec = _load(tmp_path, _doc(Thing={"type": ["object", "null"], "properties": None,
+                                       "required": None, "default": None}))
+    assert spec.data["components"]["schemas"]["Thing"] == {"type": ["object", "null"],
+                                                           "default": None}
+    assert [(k, p) for k, p, _ in _warnings(spec)] == [
+        ("malformed-schema", "/components/schemas/Thing/properties"),
+        ("malformed-schema", "/components/schemas/Thing/required")]
