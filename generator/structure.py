@@ -159,10 +159,14 @@ class _Checker:
         kept: list[Any] = []
         names: set[str] = set()
         for index, tag in enumerate(tags):
-            name = tag.get("name") if top_level and isinstance(tag, dict) else tag
+            if top_level:
+                name = tag.get("name") if isinstance(tag, dict) else None
+            else:
+                name = tag
             if not isinstance(name, str):
-                self.warn("malformed", "a tag must be a string" + (" name" if top_level else "")
-                          + "; ignored", f"{pointer}/{key}/{index}")
+                self.warn("malformed", "a tag must be a mapping with a string name; ignored"
+                          if top_level else "a tag must be a string; ignored",
+                          f"{pointer}/{key}/{index}")
                 continue
             if name in names:
                 self.warn("duplicate-tag", f"tag {name!r} is declared twice; the first is kept",

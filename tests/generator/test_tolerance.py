@@ -242,3 +242,12 @@ def test_a_null_keyword_is_ignored_and_a_null_default_kept(tmp_path: Path) -> No
     assert [(k, p) for k, p, _ in _warnings(spec)] == [
         ("malformed-schema", "/components/schemas/Thing/properties"),
         ("malformed-schema", "/components/schemas/Thing/required")]
+
+
+def test_a_declared_tag_must_be_a_mapping_with_a_name(tmp_path: Path) -> None:
+    doc = _doc()
+    doc["tags"] = ["loose", {"description": "no name"}, {"name": "kept"}]
+    spec = _load(tmp_path, doc)
+    assert spec.data["tags"] == [{"name": "kept"}]
+    assert [(k, p) for k, p, _ in _warnings(spec)] == [("malformed", "/tags/0"),
+                                                       ("malformed", "/tags/1")]
