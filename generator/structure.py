@@ -159,10 +159,7 @@ class _Checker:
         kept: list[Any] = []
         names: set[str] = set()
         for index, tag in enumerate(tags):
-            if top_level:
-                name = tag.get("name") if isinstance(tag, dict) else None
-            else:
-                name = tag
+            name = (tag.get("name") if isinstance(tag, dict) else None) if top_level else tag
             if not isinstance(name, str):
                 self.warn("malformed", "a tag must be a mapping with a string name; ignored"
                           if top_level else "a tag must be a string; ignored",
