@@ -445,11 +445,16 @@ def resolve_pointer(document: Any, pointer: str) -> Any:
     return value
 
 
+class _Refused(SpecError):
+    """A `$ref` our rules do not follow: an error in strict mode, else left out."""
+
+
 class _Bundler:
     """Inlines references to other files; hoists their schemas into components."""
 
-    def __init__(self, root: _File) -> None:
+    def __init__(self, root: _File, *, strict: bool) -> None:
         self.root = root
+        self.strict = strict
         self.folder = root.path.parent
         self.files: dict[Path, _File] = {root.path: root}
         self.mounts: dict[str, tuple[_File, str]] = {"": (root, "")}
@@ -461,16 +466,16 @@ class _Bundler:
     def _file(self, ref: str, current: _File, src: str) -> _File:
         pointer = f"{src}/$ref"
         if _CONTROL.search(ref):
-            raise current.error(f"$ref {ref!r} holds a control character", pointer)
+            raise _refused(current, f"$ref {ref!r} holds a control character", pointer)
         if _SCHEME.match(ref) or ref.startswith("//"):
-            raise current.error(f"$ref {ref!r} points to a URL; only files beside the spec "
-                                "are read", pointer)
+            raise _refused(current, f"$ref {ref!r} points to a URL; only files beside the "
+                           "spec are read", pointer)
         target = (current.path.parent / ref).resolve()
         if not target.is_relative_to(self.folder):
-            raise current.error(f"$ref {ref!r} points outside the spec's folder", pointer)
+            raise _refused(current, f"$ref {ref!r} points outside the spec's folder", pointer)
         if target not in self.files:
             if not target.is_file():
-                raise current.error(f"$ref {ref!r}: no such file", pointer)
+                raise _refused(current, f"$ref {ref!r}: no such file", pointer)
             loaded = _read(target, os.path.relpath(target), self.budget)
             self.budget -= len(loaded.raw)
             self.files[target] = loaded
@@ -483,7 +488,15 @@ class _Bundler:
                                     "once references to other files are inlined", src)
             ref = value.get("$ref")
             if isinstance(ref, str) and (current is not self.root or not ref.startswith("#")):
-                return self._external(value, ref, current, src, dst)
+                try:
+                    return self._external(value, ref, current, src, dst)
+                except _Refused as refused:
+                    if self.strict:
+                        raise
+                    current.warnings.append(("refused-ref", f"{refused.message}; left out (a "
+                                             "schema there accepts any value)",
+                                             f"{src}/$ref", None))
+                    value = {k: v for k, v in value.items() if k != "$ref"}
             return {
                 key: self.bundle(item, current, f"{src}/{escape_pointer_token(key)}",
                                  f"{dst}/{escape_pointer_token(key)}")
@@ -501,8 +514,8 @@ class _Bundler:
         try:
             target = resolve_pointer(target_file.data, fragment)
         except KeyError:
-            raise current.error(f"$ref {ref!r} points to nothing in {target_file.shown}",
-                                f"{src}/$ref") from None
+            raise _refused(current, f"$ref {ref!r} points to nothing in {target_file.shown}",
+                           f"{src}/$ref") from None
         key = (target_file.path, fragment)
         siblings = {k: v for k, v in value.items() if k != "$ref"}
         if fragment.startswith("/components/schemas/") and fragment.count("/") == 3:
@@ -510,7 +523,7 @@ class _Bundler:
             self._hoist(name, key, target, target_file, fragment, current, src)
             return {"$ref": f"#/components/schemas/{escape_pointer_token(name)}", **siblings}
         if key in self.stack:
-            raise current.error(f"$ref {ref!r} is circular across files", src)
+            raise _refused(current, f"$ref {ref!r} is circular across files", f"{src}/$ref")
         self.stack.append(key)
         self.mounts[dst] = (target_file, fragment)
         inlined = self.bundle(target, target_file, fragment, dst)
@@ -535,6 +548,10 @@ class _Bundler:
         self.hoisted_schemas[name] = self.bundle(target, target_file, fragment, dst)
 
 
+def _refused(file: _File, message: str, pointer: str) -> _Refused:
+    return _Refused(message, file=file.shown, line=file.line(pointer), pointer=pointer)
+
+
 def load_spec(path: Path, *, meta_schema: bool = True, strict: bool = False) -> LoadedSpec:
     """Read, bundle and check the spec at `path`; raise SpecError if it cannot be used.
 
@@ -546,7 +563,7 @@ def load_spec(path: Path, *, meta_schema: bool = True, strict: bool = False) -> 
     root = _read(root_path, str(path))
     if not isinstance(root.data, dict):
         raise SpecError("the spec must be a mapping at the top level", file=root.shown, line=1)
-    bundler = _Bundler(root)
+    bundler = _Bundler(root, strict=strict)
     # A single-file spec (every big public one) is used as read, not copied.
     data: dict[str, Any] = bundler.bundle(root.data, root, "", "") if _has_external_refs(
         root) else root.data

@@ -51,6 +51,9 @@ _PATH_TEMPLATE = re.compile(r"\{([^{}]*)\}")
 _JSON_MEDIA = re.compile(r"^application/json\s*(;.*)?$", re.IGNORECASE)
 _JSONISH_MEDIA = re.compile(r"^application/([\w.+-]*\+)?json\s*(;.*)?$", re.IGNORECASE)
 _MAX_PATTERN = 10_000
+_BOOLEAN_KEYWORDS = frozenset({"additionalProperties", "unevaluatedProperties",
+                               "unevaluatedItems", "additionalItems"})
+_NULLABLE_KEYWORDS = frozenset({"default", "example", "const"})  # null is a value there
 
 
 class _Unusable(Exception):
@@ -158,10 +161,11 @@ class _Checker:
         kept: list[Any] = []
         names: set[str] = set()
         for index, tag in enumerate(tags):
-            name = tag.get("name") if top_level and isinstance(tag, dict) else tag
+            name = (tag.get("name") if isinstance(tag, dict) else None) if top_level else tag
             if not isinstance(name, str):
-                self.warn("malformed", "a tag must be a string" + (" name" if top_level else "")
-                          + "; ignored", f"{pointer}/{key}/{index}")
+                self.warn("malformed", "a tag must be a mapping with a string name; ignored"
+                          if top_level else "a tag must be a string; ignored",
+                          f"{pointer}/{key}/{index}")
                 continue
             if name in names:
                 self.warn("duplicate-tag", f"tag {name!r} is declared twice; the first is kept",
@@ -307,10 +311,15 @@ class _Checker:
                 self.schemas_inside(header, f"{pointer}/headers/{escape_pointer_token(name)}")
 
     # -- schemas -------------------------------------------------------------------------
-    def schema(self, schema: Any, pointer: str) -> Any:
-        """The schema to use in place of `schema` (itself, normalised; `{}` if unusable)."""
-        if isinstance(schema, bool):  # the same meaning, in the form every stage reads
-            return {} if schema else {"not": {}}
+    def schema(self, schema: Any, pointer: str, *, keep_bool: bool = False) -> Any:
+        """The schema to use in place of `schema` (itself, normalised; `{}` if unusable).
+
+        A boolean schema becomes the mapping of the same meaning, which every stage reads,
+        except where `keep_bool` (`additionalProperties: false` and its kin, which the
+        model generator reads as booleans).
+        """
+        if isinstance(schema, bool):
+            return schema if keep_bool else ({} if schema else {"not": {}})
         if not isinstance(schema, dict):
             self.warn("malformed-schema", f"a schema must be a mapping, not "
                       f"{type(schema).__name__}; left out (any value)", pointer)
@@ -318,6 +327,11 @@ class _Checker:
         if id(schema) in self.seen_schemas:
             return schema  # shared (YAML alias): normalised once
         self.seen_schemas.add(id(schema))
+        for keyword in [k for k, v in schema.items() if v is None]:
+            if keyword not in _NULLABLE_KEYWORDS and not str(keyword).startswith("x-"):
+                del schema[keyword]
+                self.warn("malformed-schema", f"{keyword} is null; ignored",
+                          f"{pointer}/{escape_pointer_token(str(keyword))}")
         self.type_keyword(schema, pointer)
         self.version_keywords(schema, pointer)
         self.unique_list(schema, "required", pointer, strings=True)
@@ -356,7 +370,8 @@ class _Checker:
                 value[index] = self.schema(item, f"{pointer}/{keyword}/{index}")
         for keyword in _SCHEMA_ONES:
             if keyword in schema:
-                schema[keyword] = self.schema(schema[keyword], f"{pointer}/{keyword}")
+                schema[keyword] = self.schema(schema[keyword], f"{pointer}/{keyword}",
+                                              keep_bool=keyword in _BOOLEAN_KEYWORDS)
         if "items" in schema:
             items = schema["items"]
             if isinstance(items, list):
@@ -381,6 +396,11 @@ class _Checker:
         if isinstance(kind, list) and not self.v31:
             self.warn("version-keyword", "a list of types is OpenAPI 3.1; read as 3.1 does",
                       f"{pointer}/type")
+            others = [k for k in kind if k != "null"]
+            if len(others) == 1:  # the 3.0 spelling of the same thing
+                schema["type"] = others[0]
+                if "null" in kind:
+                    schema["nullable"] = True
 
     def version_keywords(self, schema: dict[str, Any], pointer: str) -> None:
         for exclusive, bound in (("exclusiveMinimum", "minimum"),

@@ -81,9 +81,11 @@ class MetaSchemaCheck:
         if self._cached is not None:
             verdict = self._cached
         else:
-            verdict = (_child_result(self._child, _deadline()) if self._child is not None
-                       else "crashed")
-            if verdict == "crashed":  # no child, or it died: the same check here (bounded)
+            if self._child is not None:
+                # A child that died is not replaced by the same check here: its audit hook
+                # may be what stopped it, and this process has none.
+                verdict = _child_result(self._child, _deadline())
+            else:  # no child could be started (or the caller asked for none)
                 verdict = meta_schema_problems(self._spec.data)
             if not isinstance(verdict, str):
                 store("validated", _DISTRIBUTION, self._key, json.dumps(verdict))
@@ -140,7 +142,7 @@ def _start_child(document_json: str) -> subprocess.Popen[bytes] | None:
 
 def _child_result(child: subprocess.Popen[bytes],
                   deadline: float) -> list[tuple[str, str]] | str:
-    """The child's findings ([] when valid), "crashed", or why there are none."""
+    """The child's findings ([] when valid), or why there are none."""
     try:
         output, _ = child.communicate(timeout=deadline)
     except subprocess.TimeoutExpired:
@@ -148,12 +150,12 @@ def _child_result(child: subprocess.Popen[bytes],
         child.communicate()
         return f"did not finish within {deadline:g} s"
     if child.returncode != 0:
-        return "crashed"
+        return f"failed (exit code {child.returncode})"
     try:
         verdict = json.loads(output)
         return [(str(m), str(p)) for m, p in verdict["problems"]]
     except (ValueError, KeyError, TypeError):
-        return "crashed"
+        return "failed (no verdict)"
 
 
 def _check_version(spec: LoadedSpec) -> None:

@@ -35,7 +35,7 @@ def test_hostile_document_has_its_outcome(case: HostileCase, tmp_path: Path,
     spec = case.write(folder)
     out = tmp_path / "out"
 
-    code, err = _generate(spec, out, capsys)
+    code, err = _generate(spec, out, capsys, *(["--strict"] if case.strict else []))
 
     if case.error is not None:
         assert code == 1, err

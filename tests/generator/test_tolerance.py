@@ -222,3 +222,43 @@ def test_a_security_scheme_that_is_not_a_mapping_is_ignored(tmp_path: Path) -> N
     assert list(spec.data["components"]["securitySchemes"]) == ["key"]
     assert _warnings(spec) == [("malformed", "/components/securitySchemes/odd",
                                 "security scheme 'odd' is not a mapping; ignored")]
+
+
+def test_a_list_of_types_in_a_3_0_document_is_spelt_the_3_0_way(tmp_path: Path) -> None:
+    doc = _doc(Maybe={"type": ["string", "null"]}, Many={"type": ["string", "integer"]})
+    doc["openapi"] = "3.0.3"
+    spec = _load(tmp_path, doc)
+    schemas = spec.data["components"]["schemas"]
+    assert schemas["Maybe"] == {"type": "string", "nullable": True}
+    assert schemas["Many"] == {"type": ["string", "integer"]}
+    assert [k for k, _, _ in _warnings(spec)] == ["version-keyword", "version-keyword"]
+
+
+def test_a_null_keyword_is_ignored_and_a_null_default_kept(tmp_path: Path) -> None:
+    spec = _load(tmp_path, _doc(Thing={"type": ["object", "null"], "properties": None,
+                                       "required": None, "default": None}))
+    assert spec.data["components"]["schemas"]["Thing"] == {"type": ["object", "null"],
+                                                           "default": None}
+    assert [(k, p) for k, p, _ in _warnings(spec)] == [
+        ("malformed-schema", "/components/schemas/Thing/properties"),
+        ("malformed-schema", "/components/schemas/Thing/required")]
+
+
+def test_a_declared_tag_must_be_a_mapping_with_a_name(tmp_path: Path) -> None:
+    doc = _doc()
+    doc["tags"] = ["loose", {"description": "no name"}, {"name": "kept"}]
+    spec = _load(tmp_path, doc)
+    assert spec.data["tags"] == [{"name": "kept"}]
+    assert [(k, p) for k, p, _ in _warnings(spec)] == [("malformed", "/tags/0"),
+                                                       ("malformed", "/tags/1")]
+
+
+def test_boolean_schemas_keep_their_meaning(tmp_path: Path) -> None:
+    spec = _load(tmp_path, _doc(Thing={
+        "type": "object", "additionalProperties": False,
+        "properties": {"any": True, "none": False, "list": {"type": "array", "items": True}}}))
+    thing = spec.data["components"]["schemas"]["Thing"]
+    assert thing["additionalProperties"] is False  # read as a boolean by the model generator
+    assert thing["properties"] == {"any": {}, "none": {"not": {}},
+                                   "list": {"type": "array", "items": {}}}
+    assert _warnings(spec) == []
