@@ -7,26 +7,39 @@ its output differing from black's only where black's 2024 style parenthesises
 long annotations). Templates and the model generator each add imports for the
 general case; ruff's `F401` and `I` fixes (isort's rules) leave one sorted block
 of what the module uses. ruff runs once over all the files that need it, in a
-private folder, with `--isolated` so that no configuration file anywhere can
-change our bytes; its version is pinned exactly. Each file's result is cached by
-its content (see cache.py), so an edit re-formats only the files it changed.
+private folder inside the cache (nothing is written outside the output folder and
+the cache; with the cache off, one process per file through stdin), with
+`--isolated` so that no configuration file anywhere can change our bytes; its
+version is pinned exactly. Each file's result is cached by its content (see
+cache.py), so an edit re-formats only the files it changed.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import tempfile
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from .cache import lookup, store
+from .cache import folder_for, lookup, store
 from .errors import GeneratorError
 
 _SETTINGS = ("--isolated", "--no-cache", "--target-version", "py311", "--line-length", "88")
+_FIX = ("check", *_SETTINGS, "--select", "F401,I", "--fix", "--exit-zero", "-q")
+_FORMAT = ("format", *_SETTINGS)
 _DISTRIBUTION = "ruff"
 _DEADLINE_SECONDS = 300.0  # ruff formats megabytes in well under a second
+
+
+@dataclass(frozen=True)
+class _Running:
+    process: subprocess.Popen[str]
+    stdin: str | None
 
 
 @cache
@@ -60,21 +73,40 @@ def format_sources(sources: Mapping[str, str]) -> dict[str, str]:
 
 
 def _format_all(sources: Mapping[str, str]) -> dict[str, str]:
-    with tempfile.TemporaryDirectory(prefix="clientgen-format-") as folder:
+    # ruff works on files in a private folder inside the cache (nothing is written
+    # outside the output folder and the cache); with the cache off, through its stdin.
+    workspace = folder_for("format-work")
+    if workspace is None:
+        return _format_each(sources)
+    with tempfile.TemporaryDirectory(prefix="run-", dir=workspace) as folder:
         # Plain numbered names: the generated paths never reach ruff's command line.
         names = {path: f"m{index:05d}.py" for index, path in enumerate(sorted(sources))}
         for path, name in names.items():
             Path(folder, name).write_text(sources[path], encoding="utf-8")
-        fixing = _start(["check", *_SETTINGS, "--select", "F401,I", "--fix", "--exit-zero",
-                         "-q", folder])
+        fixing = _start([*_FIX, folder])
         try:
             for path in sorted(sources):  # CPython's verdict, while ruff works on the other core
                 _compile(sources[path], path)
         finally:
             _finish(fixing, names)
-        _finish(_start(["format", *_SETTINGS, folder]), names)
+        _finish(_start([*_FORMAT, folder]), names)
         return {path: Path(folder, name).read_text(encoding="utf-8")
                 for path, name in names.items()}
+
+
+def _format_each(sources: Mapping[str, str]) -> dict[str, str]:
+    """The same, one ruff process per file and step, through stdin and stdout."""
+    def one(path: str) -> str:
+        names = {path: "m00000.py"}
+        fixed = _finish(_start([*_FIX, "--stdin-filename", "m00000.py", "-"], sources[path]),
+                        names)
+        return _finish(_start([*_FORMAT, "--stdin-filename", "m00000.py", "-"], fixed), names)
+
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        futures = {path: pool.submit(one, path) for path in sorted(sources)}
+        for path in sorted(sources):
+            _compile(sources[path], path)
+        return {path: future.result() for path, future in futures.items()}
 
 
 def _compile(source: str, path: str) -> None:
@@ -87,17 +119,21 @@ def _compile(source: str, path: str) -> None:
                              "this is a bug in the generator or a template") from exc
 
 
-def _start(arguments: list[str]) -> subprocess.Popen[str]:
+def _start(arguments: list[str], stdin: str | None = None) -> _Running:
     try:
-        return subprocess.Popen(  # noqa: S603 - ruff's own binary, our arguments only
-            [_ruff(), *arguments], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        process = subprocess.Popen(  # noqa: S603 - ruff's own binary, our arguments only
+            [_ruff(), *arguments], stdin=subprocess.PIPE if stdin is not None else None,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
     except OSError as exc:
         raise GeneratorError(f"the formatter (ruff) could not run: {exc}") from exc
+    return _Running(process, stdin)
 
 
-def _finish(process: subprocess.Popen[str], names: Mapping[str, str]) -> None:
+def _finish(running: _Running, names: Mapping[str, str]) -> str:
+    """ruff's standard output, once it has ended well."""
+    process = running.process
     try:
-        stdout, stderr = process.communicate(timeout=_DEADLINE_SECONDS)
+        stdout, stderr = process.communicate(running.stdin, timeout=_DEADLINE_SECONDS)
     except subprocess.TimeoutExpired as exc:
         process.kill()
         process.communicate()
@@ -105,6 +141,7 @@ def _finish(process: subprocess.Popen[str], names: Mapping[str, str]) -> None:
                              f"{_DEADLINE_SECONDS:.0f} s") from exc
     if process.returncode != 0:
         raise GeneratorError(_explain(stderr + stdout, names))
+    return stdout
 
 
 def _explain(output: str, names: Mapping[str, str]) -> str:
@@ -115,6 +152,6 @@ def _explain(output: str, names: Mapping[str, str]) -> str:
     detail = " ".join(output.split())
     for name, shown in by_name.items():
         detail = detail.replace(name, shown)
-    detail = re.sub(r"\S*clientgen-format-\w+/", "", detail)
+    detail = re.sub(r"\S*format-work/run-\w+/", "", detail)
     return (f"generated {path} is not valid Python ({detail[:500]}); "
             "this is a bug in the generator or a template")

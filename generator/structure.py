@@ -10,8 +10,7 @@ policy (README, "Imperfect documents"):
   unknown `format` is kept (it means a string); an invalid `pattern` is dropped;
 - a part that cannot be generated correctly is left out with a warning naming it: an
   operation whose path parameters are not all declared, whose parameters, body or
-  responses are malformed or dangling, or whose required request body has no JSON media
-  type (the client sends JSON; an optional one is left out alone); a schema that is not
+  responses are malformed or dangling; a schema that is not
   a schema accepts any value (so every operation using it still works, without typing
   that part);
 - values past the limits (`limits`) stop the run with a located error.
@@ -260,16 +259,8 @@ class _Checker:
         if not isinstance(content, dict):
             raise _Unusable("its request body's content must be a mapping",
                             f"{pointer}/content")
-        if content and not any(_JSON_MEDIA.match(str(m)) for m in content):
-            kinds = ", ".join(sorted(map(str, content)))
-            if body.get("required") is True:
-                raise _Unusable(f"its request body is {kinds}; the client sends JSON "
-                                "(application/json) only", f"{pointer}/content")
-            del op["requestBody"]  # optional: the operation is still right without it
-            self.warn("left-out", f"request body left out ({kinds}; the client sends JSON "
-                      "only); it is optional, so the operation is generated without it",
-                      f"{pointer}/content")
-            return
+        # Every media type can be sent: JSON (and +json), forms, multipart, text, and the
+        # rest as bytes (parse.py picks the kind), so no body is left out for its type.
         self.media(body, pointer, request=True)
 
     def media(self, holder: dict[str, Any], pointer: str, *, request: bool) -> None:

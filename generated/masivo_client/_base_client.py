@@ -24,7 +24,6 @@ import asyncio
 import base64
 import functools
 import itertools
-import json
 import logging
 import math
 import os
@@ -88,7 +87,6 @@ from ._serialization import (
     form_pairs,
     header_value,
     path_value,
-    primitive,
     query_string,
     query_value_pairs,
 )

@@ -67,6 +67,7 @@ def seeded_project(tmp_path: Path, spec_files: dict[str, bytes | str]) -> Path:
             target.write_bytes(content)
         else:
             target.write_text(content)
+    # Not the stamp: a developer's `make generate` leaves one, a fresh clone has none.
     shutil.copytree(GENERATED, project / "generated",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+                    ignore=shutil.ignore_patterns("__pycache__", ".clientgen-stamp.json"))
     return project

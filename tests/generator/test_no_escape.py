@@ -4,7 +4,8 @@ hostile corpus. Nothing may be read outside the spec folder, the output folder, 
 cache and Python's own installation (with the generator's source and templates), nothing
 written outside the output folder and the cache, no socket created, and no process
 started but the meta-schema check, which itself runs under a hook that refuses the
-network and foreign files."""
+network and foreign files, and the formatter (ruff, which reads and writes only in
+the cache)."""
 
 from __future__ import annotations
 
@@ -46,6 +47,8 @@ WATCH = textwrap.dedent('''
                 isinstance(mode, str) and any(m in mode for m in "wax+"))
             if not inside(path, writable if writing else readable + writable):
                 seen.append(["write" if writing else "read", os.fsdecode(path)])
+        elif event in ("os.remove", "os.rmdir") and args[1] is not None:
+            pass  # relative to a folder that shutil.rmtree opened: its own event was checked
         elif event in WRITES:
             for path in args[:2] if event in ("os.rename", "os.symlink", "os.link",
                                                "shutil.copyfile", "shutil.move") else args[:1]:
@@ -55,7 +58,10 @@ WATCH = textwrap.dedent('''
             seen.append([event, repr(args)[:200]])
         elif event == "subprocess.Popen":
             argv = [os.fsdecode(a) for a in args[1]]
-            if argv[1:] != ["-m", "generator.validate"]:
+            # The two children the generator starts: the meta-schema check, and ruff
+            # (its own binary, never a shell) formatting inside the cache or via stdin.
+            formatting = os.path.basename(argv[0]) == "ruff" and argv[1] in ("check", "format")
+            if argv[1:] != ["-m", "generator.validate"] and not formatting:
                 seen.append([event, " ".join(argv)])
         elif event in ("os.system", "os.exec", "os.spawn", "os.posix_spawn"):
             seen.append([event, repr(args)[:200]])

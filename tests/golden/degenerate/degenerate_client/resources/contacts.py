@@ -323,10 +323,8 @@ class AsyncContacts(AsyncAPIResource):
 
     async def migrate_all(
         self,
-        contacts: (
-            Iterable[Contact | Mapping[str, Any]]
-            | AsyncIterable[Contact | Mapping[str, Any]]
-        ),
+        contacts: Iterable[Contact | Mapping[str, Any]]
+        | AsyncIterable[Contact | Mapping[str, Any]],
         *,
         batch_size: int | None = None,
         rate_limit_tier: Literal['dev"elopment`'] | None = None,
