@@ -62,7 +62,14 @@ import httpx
 import pydantic
 
 from ._base_client import AsyncAPIClient, SyncAPIClient
-from ._bulk_journal import Journal, JournalBatch, JournalError, StrPath, to_runs
+from ._bulk_journal import (
+    Journal,
+    JournalBatch,
+    JournalError,
+    JournalLockedError,
+    StrPath,
+    to_runs,
+)
 from ._bulk_pacing import Pacer, RateLimit
 from ._bulk_report import BulkReport, FailedBatch, Progress, RejectedItem
 from ._bulk_transport import Prepared, prepare, send_async, send_sync
@@ -84,6 +91,7 @@ __all__ = [
     "FailedBatch",
     "InvalidItemError",
     "JournalError",
+    "JournalLockedError",
     "OnInvalid",
     "Progress",
     "ProgressCallback",
