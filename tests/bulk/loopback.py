@@ -28,6 +28,8 @@ for pacing does not take a number), e.g. ``faults={3: "500"}``:
 - ``"slow"``: the batch is recorded, then the answer waits ``slow_seconds`` (longer
   than the client's read timeout);
 - ``"504"``: the batch is recorded, then 504 (a gateway that gave up waiting);
+- ``"empty201"``: the batch is recorded, then 201 with an empty body;
+- ``"odd201"``: the batch is recorded, then 201 with JSON of another shape;
 - ``"hold"``: the request waits until ``release()`` (or the server stops), then is
   dropped without being recorded: a test kills the client meanwhile.
 """
@@ -155,6 +157,10 @@ class _Handler(BaseHTTPRequestHandler):
             return self._answer(201, _OK, None, "slow")
         if fault == "504":
             return self._answer(504, {"error": "Gateway timeout"}, seen, "504")
+        if fault == "empty201":
+            return self._answer(201, None, seen, fault)
+        if fault == "odd201":
+            return self._answer(201, {"queued": True, "data": [1]}, seen, fault)
         self._answer(201, _OK, seen, "ok")
 
     def _pace_violation(self) -> tuple[str, float] | None:
@@ -197,15 +203,16 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer(
         self,
         status: int,
-        body: Mapping[str, object],
+        body: Mapping[str, object] | None,
         seen: Any,
         outcome: str,
         retry_after: float | None = None,
     ) -> None:
-        data = json.dumps(body).encode()
+        data = b"" if body is None else json.dumps(body).encode()
         try:
             self.send_response(status)
-            self.send_header("Content-Type", "application/json")
+            if body is not None:
+                self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
             if retry_after is not None:
                 self.send_header("Retry-After", f"{max(retry_after, 0.001):.3f}")
