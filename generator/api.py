@@ -62,6 +62,10 @@ class BoundedArray:
     max_items: int
     min_interval_seconds: float | None  # from the operation's `x-rate-limit`
     hourly_limits: tuple[tuple[str, int], ...]
+    shared_limiter: str | None = None  # `x-rate-limit.shared`: one pace for every op naming it
+    nested_field: str | None = None  # `x-bulk`: wire name of each item's nested array...
+    max_nested: int | None = None  # ...whose lengths, summed over a request, stay <= this
+    replay_safe: bool = False  # `x-bulk.replay-safe`: a batch sent twice does no harm
 
 
 @dataclass(frozen=True)

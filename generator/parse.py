@@ -12,7 +12,7 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import api
+from . import api, extensions
 from .errors import GeneratorError
 from .examples import example_source
 from .hints import input_hint
@@ -278,6 +278,8 @@ class _Parser:
                                                                  int | float):
             interval = float(limit["per-seconds"]) / max(1, limit["requests"])
         hourly: dict[str, Any] = limit["hourly"] if isinstance(limit.get("hourly"), dict) else {}
+        bulk = extensions.read_bulk(op, self._resolve({"$ref": item_ref}), pointer,
+                                    self.spec.error)
         return api.BoundedArray(
             field=bounded,
             item_model=item_model,
@@ -285,6 +287,10 @@ class _Parser:
             min_interval_seconds=interval,
             hourly_limits=tuple(sorted((str(k), int(v)) for k, v in hourly.items()
                                        if isinstance(v, int))),
+            shared_limiter=extensions.read_shared_limiter(op, pointer, self.spec.error),
+            nested_field=bulk.nested_items,
+            max_nested=bulk.max_nested_items,
+            replay_safe=bulk.replay_safe,
         )
 
     # -- resources, security, client settings -------------------------------

@@ -104,6 +104,10 @@ _MIGRATE_BULK = _bulk.BulkSpec(
         ("development", 250),
         ("production", 1000),
     ),
+    shared_limiter="migration",
+    nested_field=None,
+    max_nested=None,
+    replay_safe=False,
 )
 
 
@@ -396,6 +400,8 @@ class Contacts(SyncAPIResource):
 
         Sends `POST /contacts/migrate` once per batch of up to 10000 records,
         at most one request every 5.0 s (the spec's `x-rate-limit`),
+        a pace shared with every operation of the `migration` limit for the same account
+        (host and credentials) in this process, so that jobs running together keep it,
         and returns a report of what was accepted and what was not. The input is read
         lazily: memory holds a batch or two, whatever the input's size.
 
@@ -408,10 +414,10 @@ class Contacts(SyncAPIResource):
         job goes on); any other error status, or retries exhausted, stops the job
         (`report.stopped`); rerun with the same `journal` to go on.
 
-        Unknown outcomes: the endpoint has no idempotency key. A batch that was sent and got
-        no answer (read timeout, dropped connection, `504`) may have been imported, so it is
-        not sent again blindly: it goes into `report.unknown` with its records. See
-        `resend_unknown`.
+        Unknown outcomes: the endpoint has no idempotency key and the spec does not say a
+        replay is harmless. A batch that was sent and got no answer (read timeout, dropped
+        connection, `504`) may have been imported, so it is not sent again blindly, nor on a
+        resumed run: it goes into `report.unknown` with its records. See `resend_unknown`.
 
         Migrate contacts in bulk from an external system to Masivo. This
         endpoint allows you to import up to 10,000 contacts at once [doc].
@@ -941,6 +947,8 @@ class AsyncContacts(AsyncAPIResource):
 
         Sends `POST /contacts/migrate` once per batch of up to 10000 records,
         at most one request every 5.0 s (the spec's `x-rate-limit`),
+        a pace shared with every operation of the `migration` limit for the same account
+        (host and credentials) in this process, so that jobs running together keep it,
         and returns a report of what was accepted and what was not. The input is read
         lazily: memory holds a batch or two, whatever the input's size.
 
@@ -953,10 +961,10 @@ class AsyncContacts(AsyncAPIResource):
         job goes on); any other error status, or retries exhausted, stops the job
         (`report.stopped`); rerun with the same `journal` to go on.
 
-        Unknown outcomes: the endpoint has no idempotency key. A batch that was sent and got
-        no answer (read timeout, dropped connection, `504`) may have been imported, so it is
-        not sent again blindly: it goes into `report.unknown` with its records. See
-        `resend_unknown`.
+        Unknown outcomes: the endpoint has no idempotency key and the spec does not say a
+        replay is harmless. A batch that was sent and got no answer (read timeout, dropped
+        connection, `504`) may have been imported, so it is not sent again blindly, nor on a
+        resumed run: it goes into `report.unknown` with its records. See `resend_unknown`.
 
         Migrate contacts in bulk from an external system to Masivo. This
         endpoint allows you to import up to 10,000 contacts at once [doc].

@@ -172,6 +172,10 @@ _MIGRATE_CUSTOMERS_BULK = _bulk.BulkSpec(
         ("development", 250),
         ("production", 1000),
     ),
+    shared_limiter="migration",
+    nested_field=None,
+    max_nested=None,
+    replay_safe=False,
 )
 _MIGRATE_EVENTS_BULK = _bulk.BulkSpec(
     operation=_MIGRATE_EVENTS,
@@ -184,6 +188,10 @@ _MIGRATE_EVENTS_BULK = _bulk.BulkSpec(
         ("development", 250),
         ("production", 1000),
     ),
+    shared_limiter="migration",
+    nested_field="events",
+    max_nested=1000,
+    replay_safe=True,
 )
 _MIGRATE_TRANSACTIONS_BULK = _bulk.BulkSpec(
     operation=_MIGRATE_TRANSACTIONS,
@@ -196,6 +204,10 @@ _MIGRATE_TRANSACTIONS_BULK = _bulk.BulkSpec(
         ("development", 250),
         ("production", 1000),
     ),
+    shared_limiter="migration",
+    nested_field="transactions",
+    max_nested=1000,
+    replay_safe=False,
 )
 
 
@@ -476,6 +488,8 @@ class Customers(SyncAPIResource):
 
         Sends `POST /customers/migrate` once per batch of up to 1000 records,
         at most one request every 5.0 s (the spec's `x-rate-limit`),
+        a pace shared with every operation of the `migration` limit for the same account
+        (host and credentials) in this process, so that jobs running together keep it,
         and returns a report of what was accepted and what was not. The input is read
         lazily: memory holds a batch or two, whatever the input's size.
 
@@ -488,10 +502,10 @@ class Customers(SyncAPIResource):
         job goes on); any other error status, or retries exhausted, stops the job
         (`report.stopped`); rerun with the same `journal` to go on.
 
-        Unknown outcomes: the endpoint has no idempotency key. A batch that was sent and got
-        no answer (read timeout, dropped connection, `504`) may have been imported, so it is
-        not sent again blindly: it goes into `report.unknown` with its records. See
-        `resend_unknown`.
+        Unknown outcomes: the endpoint has no idempotency key and the spec does not say a
+        replay is harmless. A batch that was sent and got no answer (read timeout, dropped
+        connection, `504`) may have been imported, so it is not sent again blindly, nor on a
+        resumed run: it goes into `report.unknown` with its records. See `resend_unknown`.
 
         Imports customers in bulk, with their balances and metrics, at most
         1,000 a request [guide: customer-migration guide; the page does not
@@ -622,7 +636,7 @@ class Customers(SyncAPIResource):
         rate_limit: _bulk.RateLimit | None = None,
         on_invalid: _bulk.OnInvalid = "skip",
         journal: _bulk.StrPath | None = None,
-        resend_unknown: _bulk.UnknownPolicy[CustomerWithEvents] = False,
+        resend_unknown: _bulk.UnknownPolicy[CustomerWithEvents] = True,
         dry_run: bool = False,
         progress: _bulk.ProgressCallback | None = None,
         total: int | None = None,
@@ -635,7 +649,11 @@ class Customers(SyncAPIResource):
         """Migrate events: any number of `CustomerWithEvents` records, in batches.
 
         Sends `POST /customers/migrate/events` once per batch of up to 1000 records,
+        holding at most 1000 `events` in all (the spec's `x-bulk`: a batch
+        closes before the record that would pass the bound; a record holding more alone is rejected),
         at most one request every 5.0 s (the spec's `x-rate-limit`),
+        a pace shared with every operation of the `migration` limit for the same account
+        (host and credentials) in this process, so that jobs running together keep it,
         and returns a report of what was accepted and what was not. The input is read
         lazily: memory holds a batch or two, whatever the input's size.
 
@@ -648,10 +666,10 @@ class Customers(SyncAPIResource):
         job goes on); any other error status, or retries exhausted, stops the job
         (`report.stopped`); rerun with the same `journal` to go on.
 
-        Unknown outcomes: the endpoint has no idempotency key. A batch that was sent and got
-        no answer (read timeout, dropped connection, `504`) may have been imported, so it is
-        not sent again blindly: it goes into `report.unknown` with its records. See
-        `resend_unknown`.
+        Unknown outcomes: the spec says a batch may be sent again harmlessly (`x-bulk`
+        `replay-safe`), so a batch that was sent and got no answer (read timeout, dropped
+        connection, `504`), or was in flight when an earlier run died, is sent again by
+        default (`resend_unknown=True`).
 
         Imports customers' past events (purchase history) in bulk [doc]. At most
         1,000 *events in total* a request, and every customer with at least one
@@ -674,7 +692,7 @@ class Customers(SyncAPIResource):
             rate_limit: Your own pace instead of the spec's and `rate_limit_tier`'s (`RateLimit(min_interval=..., max_requests=..., window=..., backoff=...)`).
             on_invalid: `"skip"` (report and go on) or `"raise"`: raise `InvalidItemError` at the first invalid record, before its batch is sent (earlier batches were sent).
             journal: A file recording each batch before and after sending it (JSON lines, fsync'd). Run again with the same input and journal after a crash (even `kill -9`): confirmed batches are skipped, refused or unsent ones are sent, and a batch in flight at the crash is an unknown outcome.
-            resend_unknown: `False` (default): report unknown outcomes. `True`: send such a batch again at once (it may be imported twice). A function `check(batch) -> bool | None`: called at the end of the run for each such batch; `True` sends it again, `False` means you found it on the server (counted as accepted), `None` leaves it unknown.
+            resend_unknown: `False`: report unknown outcomes. `True` (default): send such a batch again at once. A function `check(batch) -> bool | None`: called at the end of the run for each such batch; `True` sends it again, `False` means you found it on the server (counted as accepted), `None` leaves it unknown.
             dry_run: Validate everything and send nothing (no credentials needed; `journal` is not used).
             progress: Called with a `Progress` (counts, rate, ETA) after each batch and before each wait.
             total: The number of records, if known, for the ETA.
@@ -795,7 +813,11 @@ class Customers(SyncAPIResource):
         """Migrate transactions: any number of `CustomerWithTransactions` records, in batches.
 
         Sends `POST /customers/migrate/transactions` once per batch of up to 1000 records,
+        holding at most 1000 `transactions` in all (the spec's `x-bulk`: a batch
+        closes before the record that would pass the bound; a record holding more alone is rejected),
         at most one request every 5.0 s (the spec's `x-rate-limit`),
+        a pace shared with every operation of the `migration` limit for the same account
+        (host and credentials) in this process, so that jobs running together keep it,
         and returns a report of what was accepted and what was not. The input is read
         lazily: memory holds a batch or two, whatever the input's size.
 
@@ -808,10 +830,10 @@ class Customers(SyncAPIResource):
         job goes on); any other error status, or retries exhausted, stops the job
         (`report.stopped`); rerun with the same `journal` to go on.
 
-        Unknown outcomes: the endpoint has no idempotency key. A batch that was sent and got
-        no answer (read timeout, dropped connection, `504`) may have been imported, so it is
-        not sent again blindly: it goes into `report.unknown` with its records. See
-        `resend_unknown`.
+        Unknown outcomes: the endpoint has no idempotency key and the spec does not say a
+        replay is harmless. A batch that was sent and got no answer (read timeout, dropped
+        connection, `504`) may have been imported, so it is not sent again blindly, nor on a
+        resumed run: it goes into `report.unknown` with its records. See `resend_unknown`.
 
         Imports customers' point transactions in bulk [doc]. They must match
         the customer's migrated balance [guide], so migrate the customers (with
@@ -1494,6 +1516,8 @@ class AsyncCustomers(AsyncAPIResource):
 
         Sends `POST /customers/migrate` once per batch of up to 1000 records,
         at most one request every 5.0 s (the spec's `x-rate-limit`),
+        a pace shared with every operation of the `migration` limit for the same account
+        (host and credentials) in this process, so that jobs running together keep it,
         and returns a report of what was accepted and what was not. The input is read
         lazily: memory holds a batch or two, whatever the input's size.
 
@@ -1506,10 +1530,10 @@ class AsyncCustomers(AsyncAPIResource):
         job goes on); any other error status, or retries exhausted, stops the job
         (`report.stopped`); rerun with the same `journal` to go on.
 
-        Unknown outcomes: the endpoint has no idempotency key. A batch that was sent and got
-        no answer (read timeout, dropped connection, `504`) may have been imported, so it is
-        not sent again blindly: it goes into `report.unknown` with its records. See
-        `resend_unknown`.
+        Unknown outcomes: the endpoint has no idempotency key and the spec does not say a
+        replay is harmless. A batch that was sent and got no answer (read timeout, dropped
+        connection, `504`) may have been imported, so it is not sent again blindly, nor on a
+        resumed run: it goes into `report.unknown` with its records. See `resend_unknown`.
 
         Imports customers in bulk, with their balances and metrics, at most
         1,000 a request [guide: customer-migration guide; the page does not
@@ -1643,7 +1667,7 @@ class AsyncCustomers(AsyncAPIResource):
         rate_limit: _bulk.RateLimit | None = None,
         on_invalid: _bulk.OnInvalid = "skip",
         journal: _bulk.StrPath | None = None,
-        resend_unknown: _bulk.UnknownPolicy[CustomerWithEvents] = False,
+        resend_unknown: _bulk.UnknownPolicy[CustomerWithEvents] = True,
         dry_run: bool = False,
         progress: _bulk.ProgressCallback | None = None,
         total: int | None = None,
@@ -1656,7 +1680,11 @@ class AsyncCustomers(AsyncAPIResource):
         """Migrate events: any number of `CustomerWithEvents` records, in batches.
 
         Sends `POST /customers/migrate/events` once per batch of up to 1000 records,
+        holding at most 1000 `events` in all (the spec's `x-bulk`: a batch
+        closes before the record that would pass the bound; a record holding more alone is rejected),
         at most one request every 5.0 s (the spec's `x-rate-limit`),
+        a pace shared with every operation of the `migration` limit for the same account
+        (host and credentials) in this process, so that jobs running together keep it,
         and returns a report of what was accepted and what was not. The input is read
         lazily: memory holds a batch or two, whatever the input's size.
 
@@ -1669,10 +1697,10 @@ class AsyncCustomers(AsyncAPIResource):
         job goes on); any other error status, or retries exhausted, stops the job
         (`report.stopped`); rerun with the same `journal` to go on.
 
-        Unknown outcomes: the endpoint has no idempotency key. A batch that was sent and got
-        no answer (read timeout, dropped connection, `504`) may have been imported, so it is
-        not sent again blindly: it goes into `report.unknown` with its records. See
-        `resend_unknown`.
+        Unknown outcomes: the spec says a batch may be sent again harmlessly (`x-bulk`
+        `replay-safe`), so a batch that was sent and got no answer (read timeout, dropped
+        connection, `504`), or was in flight when an earlier run died, is sent again by
+        default (`resend_unknown=True`).
 
         Imports customers' past events (purchase history) in bulk [doc]. At most
         1,000 *events in total* a request, and every customer with at least one
@@ -1695,7 +1723,7 @@ class AsyncCustomers(AsyncAPIResource):
             rate_limit: Your own pace instead of the spec's and `rate_limit_tier`'s (`RateLimit(min_interval=..., max_requests=..., window=..., backoff=...)`).
             on_invalid: `"skip"` (report and go on) or `"raise"`: raise `InvalidItemError` at the first invalid record, before its batch is sent (earlier batches were sent).
             journal: A file recording each batch before and after sending it (JSON lines, fsync'd). Run again with the same input and journal after a crash (even `kill -9`): confirmed batches are skipped, refused or unsent ones are sent, and a batch in flight at the crash is an unknown outcome.
-            resend_unknown: `False` (default): report unknown outcomes. `True`: send such a batch again at once (it may be imported twice). A function `check(batch) -> bool | None`: called at the end of the run for each such batch; `True` sends it again, `False` means you found it on the server (counted as accepted), `None` leaves it unknown.
+            resend_unknown: `False`: report unknown outcomes. `True` (default): send such a batch again at once. A function `check(batch) -> bool | None`: called at the end of the run for each such batch; `True` sends it again, `False` means you found it on the server (counted as accepted), `None` leaves it unknown.
             dry_run: Validate everything and send nothing (no credentials needed; `journal` is not used).
             progress: Called with a `Progress` (counts, rate, ETA) after each batch and before each wait.
             total: The number of records, if known, for the ETA.
@@ -1819,7 +1847,11 @@ class AsyncCustomers(AsyncAPIResource):
         """Migrate transactions: any number of `CustomerWithTransactions` records, in batches.
 
         Sends `POST /customers/migrate/transactions` once per batch of up to 1000 records,
+        holding at most 1000 `transactions` in all (the spec's `x-bulk`: a batch
+        closes before the record that would pass the bound; a record holding more alone is rejected),
         at most one request every 5.0 s (the spec's `x-rate-limit`),
+        a pace shared with every operation of the `migration` limit for the same account
+        (host and credentials) in this process, so that jobs running together keep it,
         and returns a report of what was accepted and what was not. The input is read
         lazily: memory holds a batch or two, whatever the input's size.
 
@@ -1832,10 +1864,10 @@ class AsyncCustomers(AsyncAPIResource):
         job goes on); any other error status, or retries exhausted, stops the job
         (`report.stopped`); rerun with the same `journal` to go on.
 
-        Unknown outcomes: the endpoint has no idempotency key. A batch that was sent and got
-        no answer (read timeout, dropped connection, `504`) may have been imported, so it is
-        not sent again blindly: it goes into `report.unknown` with its records. See
-        `resend_unknown`.
+        Unknown outcomes: the endpoint has no idempotency key and the spec does not say a
+        replay is harmless. A batch that was sent and got no answer (read timeout, dropped
+        connection, `504`) may have been imported, so it is not sent again blindly, nor on a
+        resumed run: it goes into `report.unknown` with its records. See `resend_unknown`.
 
         Imports customers' point transactions in bulk [doc]. They must match
         the customer's migrated balance [guide], so migrate the customers (with
