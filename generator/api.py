@@ -69,6 +69,17 @@ class BoundedArray:
 
 
 @dataclass(frozen=True)
+class Pagination:
+    """`x-pagination`: pages are ranges of record indices (`from`..`to`, included)."""
+
+    from_param: Parameter
+    to_param: Parameter
+    items_pointer: tuple[str, ...]  # where the page's items are in the response
+    item_model: str | None  # their model, when the success schema says
+    page_size: int
+
+
+@dataclass(frozen=True)
 class Operation:
     operation_id: str
     name: str  # method name on its resource
@@ -84,6 +95,7 @@ class Operation:
     success_model: str | None
     security: tuple[tuple[str, ...], ...]
     bulk: BoundedArray | None = None
+    pagination: Pagination | None = None
 
     def params_in(self, location: ParamLocation) -> tuple[Parameter, ...]:
         return tuple(p for p in self.parameters if p.location == location)
@@ -103,6 +115,8 @@ class Operation:
             names.update(_model_names(p.type_hint))
         if self.bulk is not None:
             names.add(self.bulk.item_model)
+        if self.pagination is not None and self.pagination.item_model:
+            names.add(self.pagination.item_model)
         return tuple(sorted(n for n in names if n))
 
 

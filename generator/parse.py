@@ -170,6 +170,7 @@ class _Parser:
             success_model=success,
             security=tuple(tuple(sorted(req)) for req in security if isinstance(req, dict)),
             bulk=self._bulk(op, body, params, pointer),
+            pagination=self._pagination(op, params, success, pointer),
         )
 
     def _warn(self, message: str) -> bool:
@@ -291,6 +292,28 @@ class _Parser:
             nested_field=bulk.nested_items,
             max_nested=bulk.max_nested_items,
             replay_safe=bulk.replay_safe,
+        )
+
+    def _pagination(self, op: dict[str, Any], params: tuple[api.Parameter, ...],
+                    success: str | None, pointer: str) -> api.Pagination | None:
+        query = {p.wire_name: p for p in params if p.location == "query"}
+        found = extensions.read_pagination(op, query, pointer, self.spec.error)
+        if found is None:
+            return None
+        success_ref = next((r for r, n in self.class_names.items() if n == success), None)
+        schema: Any = self._resolve({"$ref": success_ref}) if success_ref else None
+        for token in found.items_pointer:  # down to the array of items, if the schema says
+            properties = schema.get("properties") if isinstance(schema, dict) else None
+            schema = self._resolve(properties.get(token)) if isinstance(properties, dict) \
+                and isinstance(properties.get(token), dict) else None
+        items = schema.get("items") if isinstance(schema, dict) else None
+        ref = items.get("$ref") if isinstance(items, dict) else None
+        return api.Pagination(
+            from_param=query[found.from_param],
+            to_param=query[found.to_param],
+            items_pointer=found.items_pointer,
+            item_model=self.class_names.get(ref) if isinstance(ref, str) else None,
+            page_size=found.page_size,
         )
 
     # -- resources, security, client settings -------------------------------

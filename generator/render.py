@@ -78,6 +78,8 @@ def environment(user_templates: Path | None) -> jinja2.Environment:
 
 # The runtime of `<operation>_all` and `python -m <package>`: only in clients that have them.
 BULK_RUNTIME = ("runtime/_bulk", "runtime/_cli")
+# The runtime of `<operation>_iter` (x-pagination): likewise.
+PAGINATION_RUNTIME = ("runtime/_pagination",)
 
 
 def runtime_modules(env: jinja2.Environment) -> list[str]:
@@ -132,6 +134,9 @@ def render_package(model: api.Api, models_source: str, generator_version: str,
     for name in runtime_modules(env):
         if name.startswith(BULK_RUNTIME) and "__main__.py" not in files:
             continue  # a client with no bulk operation does not carry the bulk engine
+        if name.startswith(PAGINATION_RUNTIME) and not any(
+                op.pagination for r in model.resources for op in r.operations):
+            continue
         source = env.loader.get_source(env, name)[0] if env.loader else ""
         files[name.removeprefix("runtime/")] = source
         static.add(name.removeprefix("runtime/"))

@@ -350,3 +350,33 @@ def test_migrate_all_sends_only_valid_records_async(prism: Prism) -> None:
     with judged(prism, wire):
         report = run(go())
     _assert_bulk_report(report, wire)
+
+
+# -- the paginated lists: every page request judged by Prism ----------------------------
+
+@pytest.mark.parametrize("flavor", ["sync", "async"])
+@pytest.mark.parametrize(("resource", "method", "model"), [
+    ("rewards", "list_rewards_iter", models.Reward),
+    ("campaigns", "list_campaigns_iter", models.Campaign),
+])
+def test_list_iterators_ask_prism_for_valid_pages(
+    prism: Prism, flavor: str, resource: str, method: str, model: type[Any]
+) -> None:
+    wire = Wire()
+
+    async def go() -> list[Any]:
+        async with async_client(prism, wire, token=TOKEN) as client:
+            return [item async for item in getattr(getattr(client, resource), method)()]
+
+    with judged(prism, wire):
+        if flavor == "sync":
+            with sync_client(prism, wire, token=TOKEN) as client:
+                items = list(getattr(getattr(client, resource), method)())
+        else:
+            items = run(go())
+    # Prism's example page is shorter than a page: the walk ends after one request.
+    assert wire.routes() == [f"GET /{resource}"]
+    request, response = wire.exchanges[0]
+    assert (request.url.params["from"], request.url.params["to"]) == ("0", "9")
+    assert len(items) == len(response.json()["data"])
+    assert all(type(item) is model for item in items)
