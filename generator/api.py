@@ -66,6 +66,8 @@ class BoundedArray:
     nested_field: str | None = None  # `x-bulk`: wire name of each item's nested array...
     max_nested: int | None = None  # ...whose lengths, summed over a request, stay <= this
     replay_safe: bool = False  # `x-bulk.replay-safe`: a batch sent twice does no harm
+    after: tuple[str, ...] = ()  # `x-bulk.after`: operationIds to run before this one
+    example_record: str | None = None  # one item as a JSON line, for the README
 
 
 @dataclass(frozen=True)

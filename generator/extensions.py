@@ -15,7 +15,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from . import api
 from .errors import SpecError
+from .loader import escape_pointer_token
 
 ErrorAt = Callable[[str, str], SpecError]  # (message, JSON pointer) -> located error
 
@@ -31,12 +33,14 @@ class BulkExtension:
       nested-items: events       # optional: an array property of each item...
       max-nested-items: 1000     # ...whose lengths, summed over a request, stay <= this
       replay-safe: true          # sending a batch twice is harmless (default false)
+      after: [migrate_customers] # operationIds whose records must be sent first
     ```
     """
 
     nested_items: str | None = None
     max_nested_items: int | None = None
     replay_safe: bool = False
+    after: tuple[str, ...] = ()
 
 
 def read_bulk(op: Mapping[str, Any], item_schema: Mapping[str, Any] | None, pointer: str,
@@ -47,7 +51,7 @@ def read_bulk(op: Mapping[str, Any], item_schema: Mapping[str, Any] | None, poin
     where = f"{pointer}/x-bulk"
     if not isinstance(raw, dict):
         raise error("x-bulk must be a mapping", where)
-    unknown = sorted(set(raw) - {"nested-items", "max-nested-items", "replay-safe"})
+    unknown = sorted(set(raw) - {"nested-items", "max-nested-items", "replay-safe", "after"})
     if unknown:
         raise error(f"x-bulk: unknown key(s) {', '.join(map(repr, unknown))}", where)
     replay = raw.get("replay-safe", False)
@@ -68,7 +72,11 @@ def read_bulk(op: Mapping[str, Any], item_schema: Mapping[str, Any] | None, poin
         if isinstance(bound, bool) or not isinstance(bound, int) or bound < 1:
             raise error("x-bulk/max-nested-items must be an integer >= 1",
                         f"{where}/max-nested-items")
-    return BulkExtension(nested_items=nested, max_nested_items=bound, replay_safe=replay)
+    after = raw.get("after", [])
+    if not isinstance(after, list) or not all(isinstance(a, str) and a for a in after):
+        raise error("x-bulk/after must be a list of operationIds", f"{where}/after")
+    return BulkExtension(nested_items=nested, max_nested_items=bound, replay_safe=replay,
+                         after=tuple(after))
 
 
 def read_shared_limiter(op: Mapping[str, Any], pointer: str, error: ErrorAt) -> str | None:
@@ -131,3 +139,42 @@ def read_pagination(op: Mapping[str, Any], query_params: Mapping[str, Any],
         raise error("x-pagination/page-size must be an integer >= 1", f"{where}/page-size")
     tokens = tuple(t.replace("~1", "/").replace("~0", "~") for t in items[1:].split("/"))
     return PaginationExtension(str(raw["from"]), str(raw["to"]), tokens, size)
+
+
+def check_bulk_order(operations: list[api.Operation], error: ErrorAt) -> None:
+    """Every `x-bulk.after` names a bulk operation of the spec, and the order has no cycle."""
+    bulk = {op.operation_id: op for op in operations if op.bulk}
+    for op in bulk.values():
+        assert op.bulk is not None
+        where = (f"/paths/{escape_pointer_token(op.path)}/{op.method.lower()}"
+                 "/x-bulk/after")
+        for name in op.bulk.after:
+            if name not in bulk:
+                raise error(f"x-bulk/after: {name!r} is not a bulk operation of the spec",
+                            where)
+    for op in bulk.values():  # walk each chain of `after`: it must end
+        seen, todo = {op.operation_id}, list(op.bulk.after if op.bulk else ())
+        while todo:
+            name = todo.pop()
+            if name == op.operation_id:
+                raise error(f"x-bulk/after: {op.operation_id!r} comes after itself",
+                            f"/paths/{escape_pointer_token(op.path)}/"
+                            f"{op.method.lower()}/x-bulk/after")
+            if name not in seen:
+                seen.add(name)
+                after = bulk[name].bulk
+                todo.extend(after.after if after else ())
+
+
+def bulk_order(operations: list[api.Operation]) -> list[api.Operation]:
+    """Bulk operations in an order that keeps every `x-bulk.after`, else in spec order."""
+    pending = [op for op in operations if op.bulk]
+    done: list[api.Operation] = []
+    names: set[str] = set()
+    while pending:
+        ready = [op for op in pending if op.bulk and set(op.bulk.after) <= names]
+        ready = ready or pending[:1]  # a cycle was refused by check_bulk_order
+        done.append(ready[0])
+        names.add(ready[0].operation_id)
+        pending.remove(ready[0])
+    return done

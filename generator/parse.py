@@ -14,7 +14,7 @@ from typing import Any
 
 from . import api, extensions
 from .errors import GeneratorError
-from .examples import example_source
+from .examples import example_record, example_source
 from .hints import input_hint
 from .loader import LoadedSpec, escape_pointer_token, resolve_pointer
 from .naming import HINT_NAMES, RESERVED_ARGUMENTS, Namespace, header_argument, pascal, snake
@@ -279,8 +279,8 @@ class _Parser:
                                                                  int | float):
             interval = float(limit["per-seconds"]) / max(1, limit["requests"])
         hourly: dict[str, Any] = limit["hourly"] if isinstance(limit.get("hourly"), dict) else {}
-        bulk = extensions.read_bulk(op, self._resolve({"$ref": item_ref}), pointer,
-                                    self.spec.error)
+        item_schema = self._resolve({"$ref": item_ref})
+        bulk = extensions.read_bulk(op, item_schema, pointer, self.spec.error)
         return api.BoundedArray(
             field=bounded,
             item_model=item_model,
@@ -292,6 +292,8 @@ class _Parser:
             nested_field=bulk.nested_items,
             max_nested=bulk.max_nested_items,
             replay_safe=bulk.replay_safe,
+            after=bulk.after,
+            example_record=example_record(item_schema, self._resolve),
         )
 
     def _pagination(self, op: dict[str, Any], params: tuple[api.Parameter, ...],
@@ -408,6 +410,7 @@ def parse(spec: LoadedSpec, options: dict[str, Any]) -> ParsedSpec:
     """Build the API model. `options`: package, client_name, env_prefix."""
     parser = _Parser(spec, options)
     operations = parser.operations()
+    extensions.check_bulk_order([op for _, op in operations], spec.error)
     resources = parser.resources(operations)
     schemes = parser.schemes(operations)
     prefix = str(options["env_prefix"])

@@ -14,7 +14,7 @@ from typing import Any
 
 import jinja2
 
-from . import api
+from . import api, extensions
 from .cache import folder_for
 from .errors import GeneratorError
 from .hints import IMPORTS
@@ -72,7 +72,7 @@ def environment(user_templates: Path | None) -> jinja2.Environment:
     )
     env.add_extension("jinja2.ext.do")
     env.filters.update(pyrepr=pyrepr, docstring=docstring, comment=comment)
-    env.globals.update(imports_for=imports_for)
+    env.globals.update(imports_for=imports_for, bulk_order=extensions.bulk_order)
     return env
 
 

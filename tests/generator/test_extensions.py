@@ -98,3 +98,39 @@ def test_the_masivo_migrate_operations_carry_their_extensions() -> None:
                              transactions.replay_safe) == ("transactions", 1000, False)
     assert bulk["migrate_customers"] and bulk["migrate_customers"].max_items == 1000
     assert bulk["migrate"] and not bulk["migrate"].replay_safe
+
+
+def _masivo_operations() -> list[Any]:
+    parsed = parse(load_spec(ROOT / "spec" / "masivo.yaml"),
+                   {"package": "masivo_client", "client_name": "Masivo", "env_prefix": "MASIVO"})
+    return [op for r in parsed.api.resources for op in r.operations]
+
+
+def test_x_bulk_after_orders_the_migration() -> None:
+    ops = _masivo_operations()
+    order = [op.operation_id for op in extensions.bulk_order(ops)]
+    assert order.index("migrate_customers") < order.index("migrate_events")
+    assert order.index("migrate_customers") < order.index("migrate_transactions")
+    with pytest.raises(SpecError) as caught:
+        extensions.read_bulk({"x-bulk": {"after": "migrate_customers"}}, ITEM, "/p", error)
+    assert caught.value.pointer == "/p/x-bulk/after"
+
+
+@pytest.mark.parametrize(("after", "message"), [
+    (("list_tiers",), "'list_tiers' is not a bulk operation of the spec"),
+    (("migrate_events",), "comes after itself"),
+])
+def test_x_bulk_after_names_bulk_operations_without_a_cycle(
+    after: tuple[str, ...], message: str
+) -> None:
+    import dataclasses
+
+    ops = []
+    for op in _masivo_operations():
+        if op.operation_id == "migrate_customers" and op.bulk:
+            op = dataclasses.replace(op, bulk=dataclasses.replace(op.bulk, after=after))
+        ops.append(op)
+    with pytest.raises(SpecError) as caught:
+        extensions.check_bulk_order(ops, error)
+    assert message in str(caught.value)
+    assert caught.value.pointer.endswith("/x-bulk/after")
