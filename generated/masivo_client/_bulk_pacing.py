@@ -14,8 +14,8 @@ The pacer only computes waits; the caller sleeps. A server that asks for more ti
 Shared limits. A limit that several operations count against together (the API's
 ``x-rate-limit.shared``, e.g. every migrate endpoint of an account) has one ``Pacer``
 per (limit name, host, credentials) in the process: ``shared_pacer`` hands every job
-of the same account the same instance, so two jobs running at once (threads, tasks, or
-one after the other) together keep the pace. ``reserve`` takes a start under a lock,
+of the same account the same instance while any of them runs, so two jobs running at
+once (threads or tasks) together keep the pace. ``reserve`` takes a start under a lock,
 so two jobs never take the same slot. While jobs share a pacer, the strictest
 of their limits applies.
 """
@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import math
 import threading
+import weakref
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -104,6 +105,9 @@ class Pacer:
         # reserved start must not crowd the next job's (see ``confirm``).
         self._last_start = -math.inf
         self._last_owner: object = None
+        # A job whose request may be opening a connection: its arrival time is unknown
+        # until it is answered, so other jobs wait for that (see ``answered``).
+        self._connecting: object = None
 
     @property
     def limit(self) -> RateLimit:
@@ -111,9 +115,13 @@ class Pacer:
 
     def seed(self, ages: Iterable[float]) -> None:
         """Requests made earlier (by a previous run), given as seconds ago."""
-        now = self._clock()
-        for start in sorted(now - max(age, 0.0) for age in ages):
-            self._recent.append(start)
+        with self._lock:
+            now = self._clock()
+            starts = [now - max(age, 0.0) for age in ages]
+            # merged in order: a shared pacer may already know later starts
+            self._recent = deque(
+                sorted([*self._recent, *starts]), maxlen=self._recent.maxlen
+            )
 
     def delay(self) -> float:
         """Seconds to wait before the next request may start (0 when it may start now)."""
@@ -142,19 +150,30 @@ class Pacer:
             self._recent.append(self._clock() + delay)
             return delay
 
-    def confirm(self, owner: object) -> float:
+    def confirm(self, owner: object, connecting: bool = False) -> float:
         """``owner``'s reserved start has come: 0 when its request may go now (it is
-        recorded as started), else the seconds to wait first because another job's
-        request went later than planned (a late wake-up) and is too recent."""
+        recorded as started; ``connecting``: it may have to open a connection first),
+        else the seconds to wait before asking again, because another job's request
+        went later than planned (a late wake-up) or may still be connecting."""
         with self._lock:
             now = self._clock()
+            if self._connecting is not None and self._connecting is not owner:
+                return max(self._limit.min_interval / 4, 0.001)
             if self._last_owner is not owner:
                 due = self._last_start + self._limit.min_interval * self._safety
                 if now < due:
                     return due - now
             if now >= self._last_start:
                 self._last_start, self._last_owner = now, owner
+            if connecting:
+                self._connecting = owner
             return 0.0
+
+    def settle(self, owner: object) -> None:
+        """``owner``'s request is over (answered or failed)."""
+        with self._lock:
+            if self._connecting is owner:
+                self._connecting = None
 
     def tighten(self, limit: RateLimit) -> None:
         """Another job shares this pacer with ``limit``: keep the stricter of the two."""
@@ -165,13 +184,17 @@ class Pacer:
             recent = list(self._recent)
             self._recent = deque(recent, maxlen=limit.max_requests or 1)
 
-    def answered(self) -> None:
+    def answered(self, owner: object = None) -> None:
         """The last request was answered now. Used for a request that may have opened
         a connection: connecting delays its arrival by an unknown time, so the next
-        one is spaced from the answer, which came after the arrival."""
+        one (of any job sharing the pacer) is spaced from the answer, which came after
+        the arrival."""
         with self._lock:
+            now = self._clock()
             if self._recent:
-                self._recent[-1] = max(self._recent[-1], self._clock())
+                self._recent[-1] = max(self._recent[-1], now)
+            if now > self._last_start:
+                self._last_start, self._last_owner = now, owner
 
     def hold(self, seconds: float) -> None:
         """Start nothing for ``seconds`` from now (the server asked us to wait)."""
@@ -190,7 +213,12 @@ class Pacer:
         return self._safety
 
 
-_SHARED: dict[tuple[object, ...], Pacer] = {}
+# Held weakly: a pacer lives while a job uses it. A job started after the others ended
+# begins afresh (as an unshared one would), and a test server's recycled port never
+# inherits another run's waits.
+_SHARED: weakref.WeakValueDictionary[tuple[object, ...], Pacer] = (
+    weakref.WeakValueDictionary()
+)
 _SHARED_LOCK = threading.Lock()
 
 

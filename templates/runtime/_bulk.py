@@ -416,6 +416,7 @@ class _Job(Generic[ItemT]):
         }
 
     def close(self) -> None:
+        self.settled()
         if self.journal is not None:
             self.journal.close()
         self.report.elapsed = self.clock() - self.started_at
@@ -654,12 +655,18 @@ class _Job(Generic[ItemT]):
 
     def answered(self) -> None:
         if self.new_connection:
-            self.pacer.answered()
+            self.pacer.answered(self)
             self.new_connection = False
+
+    def settled(self) -> None:
+        """The attempt is over, whatever its outcome: a job sharing the pacer that waits
+        for this request's connection to be made may go on."""
+        self.pacer.settle(self)
 
     def succeeded(self, batch: _Batch[ItemT], *, by: str | None = None) -> None:
         if by is None:
             self.answered()
+            self.settled()
         if self.journal is not None:
             self.journal.confirmed(batch.number, by=by)
         self.report.items_accepted += len(batch.items)
@@ -680,6 +687,7 @@ class _Job(Generic[ItemT]):
             self.answered()
         elif isinstance(exc, APIConnectionError):
             self.new_connection = True
+        self.settled()
         if kind == "retry":
             wait = retry_after
             if wait is None or wait <= 0:
@@ -916,7 +924,8 @@ def run_sync(
             if delay > 0:  # the start is reserved: no job sharing the pacer takes it
                 job.notify(delay, reason)
                 nap(delay)
-            while (late := job.pacer.confirm(job)) > 0:  # another job went late
+            # another job's request went late, or may still be connecting
+            while (late := job.pacer.confirm(job, job.new_connection)) > 0:
                 nap(late)
             content = job.attempt(batch)
             try:
@@ -996,7 +1005,8 @@ async def run_async(
             if delay > 0:  # the start is reserved: no job sharing the pacer takes it
                 job.notify(delay, reason)
                 await nap(delay)
-            while (late := job.pacer.confirm(job)) > 0:  # another job went late
+            # another job's request went late, or may still be connecting
+            while (late := job.pacer.confirm(job, job.new_connection)) > 0:
                 await nap(late)
             content = job.attempt(batch)
             try:
