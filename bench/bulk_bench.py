@@ -2,6 +2,9 @@
 
 - throughput(): requests per second against the rate-limit ceiling, on the loopback
   endpoint of the tests (it enforces the limits, time scaled down), batches full;
+- migrations(): the same for each customer migrate endpoint at its own bound
+  (customers: 1,000 a request; events and transactions: 1,000 nested items a
+  request), and for two jobs at once sharing the account's limit;
 - cpu(): client CPU to validate and serialise one 10,000-contact batch, as a ratio to
   `orjson.dumps` of the same dicts: the single-call `migrate` path against the bulk
   path, for dicts and for already-validated `Contact` instances;
@@ -22,6 +25,7 @@ import textwrap
 import time
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 from unittest import mock
 
@@ -30,7 +34,16 @@ for folder in (ROOT / "generated", ROOT / "tests" / "bulk"):
     if str(folder) not in sys.path:
         sys.path.insert(0, str(folder))
 
-from loopback import ACCOUNT, TOKEN, Limits, MigrateServer, contact  # noqa: E402
+from loopback import (  # noqa: E402
+    ACCOUNT,
+    TOKEN,
+    Limits,
+    MigrateServer,
+    contact,
+    customer,
+    with_events,
+    with_transactions,
+)
 
 
 def _best(func: Callable[[], object], repeat: int) -> float:
@@ -77,6 +90,75 @@ def throughput(interval: float = 0.1, batches: int = 30, batch_size: int = 1_000
             "full_batches": sizes.count(batch_size), "batches": len(sizes)}
 
 
+def _rate(arrivals: list[float], interval: float) -> tuple[float, float]:
+    """(overall, from the second request on) as fractions of 1/interval."""
+    ceiling = 1 / interval
+    overall = (len(arrivals) - 1) / (arrivals[-1] - arrivals[0]) / ceiling
+    steady = (len(arrivals) - 2) / (arrivals[-1] - arrivals[1]) / ceiling
+    return overall, steady
+
+
+# kind -> (method, record maker, nested items per record)
+_KINDS: dict[str, tuple[str, Callable[[int], dict[str, Any]], int]] = {
+    "customers": ("migrate_customers_all", customer, 0),
+    "events": ("migrate_events_all", lambda i: with_events(i, 10), 10),
+    "transactions": ("migrate_transactions_all", lambda i: with_transactions(i, 10), 10),
+}
+
+
+def migrations(interval: float = 0.1, requests: int = 20) -> dict[str, Any]:
+    """Each customer migrate endpoint with full batches at its bound, then customers and
+    events at once on one account (one shared ceiling)."""
+    import threading
+
+    from masivo_client import Masivo
+    from masivo_client._bulk import RateLimit
+
+    figures: dict[str, Any] = {}
+    limits = Limits(min_interval=interval, max_items=1000, max_nested=1000)
+    for kind, (method, make, nested) in _KINDS.items():
+        per_request = 1000 // nested if nested else 1000
+        with MigrateServer(limits=limits) as srv:
+            with Masivo(token=TOKEN, base_url=srv.url) as client:
+                report = getattr(client.customers, method)(
+                    (make(i) for i in range(requests * per_request)),
+                    rate_limit=RateLimit(min_interval=interval))
+            srv.wait_for(report.requests)
+            ok = sorted(s.arrived for s in srv.seen if s.outcome == "ok")
+            refused = sum(s.outcome.startswith("429") for s in srv.seen)
+            full = sum(1 for _, n in srv.nested if n == 1000) if nested else sum(
+                1 for b in srv.batches if len(b) == 1000)
+        overall, steady = _rate(ok, interval)
+        bound = "1,000 nested items" if nested else "1,000 records"
+        print(f"migrations: {kind:<12} {len(ok)} requests of {bound}, one per {interval:g} s: "
+              f"{overall:.3f} of the ceiling overall, {steady:.3f} from the second on; "
+              f"full {full}/{len(ok)}; 429s {refused}; accepted {report.items_accepted:,}")
+        figures[kind] = {"overall": overall, "steady": steady, "refused": refused}
+    with MigrateServer(limits=limits) as srv:
+        with Masivo(token=TOKEN, base_url=srv.url) as client:
+            jobs = [
+                threading.Thread(target=lambda: client.customers.migrate_customers_all(
+                    (customer(i) for i in range(requests * 500)), batch_size=500,
+                    rate_limit=RateLimit(min_interval=interval))),
+                threading.Thread(target=lambda: client.customers.migrate_events_all(
+                    (with_events(i, 10) for i in range(requests * 100)),
+                    rate_limit=RateLimit(min_interval=interval))),
+            ]
+            for job in jobs:
+                job.start()
+            for job in jobs:
+                job.join()
+        srv.wait_for(2 * requests)
+        ok = sorted(s.arrived for s in srv.seen if s.outcome == "ok")
+        refused = sum(s.outcome.startswith("429") for s in srv.seen)
+    overall, steady = _rate(ok, interval)
+    print(f"migrations: customers + events at once, one account: {len(ok)} requests: "
+          f"{overall:.3f} of the shared ceiling overall, {steady:.3f} from the second on; "
+          f"429s {refused}")
+    figures["shared"] = {"overall": overall, "steady": steady, "refused": refused}
+    return figures
+
+
 def cpu(n: int = 10_000, repeat: int = 15) -> dict[str, float]:
     """Client CPU for one batch of ``n`` contacts, as ratios to orjson.dumps of the dicts."""
     import orjson
@@ -111,7 +193,8 @@ def cpu(n: int = 10_000, repeat: int = 15) -> dict[str, float]:
         "migrate_all(Contact)": lambda: bulk(typed),
     }
     best = {name: float("inf") for name in timings}
-    with mock.patch.multiple(_bulk, prepare=lambda *args: object(), send_sync=keep):
+    prepared = SimpleNamespace(url="http://bench.invalid/contacts/migrate")  # never sent
+    with mock.patch.multiple(_bulk, prepare=lambda *args: prepared, send_sync=keep):
         for _ in range(repeat):  # interleaved: a busy moment hits every variant alike
             for name, func in timings.items():
                 best[name] = min(best[name], _best(func, 1))
@@ -200,6 +283,7 @@ def main() -> int:
     # full 10,000-contact batches: client and endpoint (same process) need ~0.5 s of CPU per
     # batch, so the interval is scaled less (2 s for the API's 5 s)
     throughput(interval=2.0, batches=8, batch_size=10_000)
+    migrations()
     cpu()
     memory()
     return 0

@@ -105,6 +105,23 @@ class BoundedArray:
     max_items: int
     min_interval_seconds: float | None  # from the operation's `x-rate-limit`
     hourly_limits: tuple[tuple[str, int], ...]
+    shared_limiter: str | None = None  # `x-rate-limit.shared`: one pace for every op naming it
+    nested_field: str | None = None  # `x-bulk`: wire name of each item's nested array...
+    max_nested: int | None = None  # ...whose lengths, summed over a request, stay <= this
+    replay_safe: bool = False  # `x-bulk.replay-safe`: a batch sent twice does no harm
+    after: tuple[str, ...] = ()  # `x-bulk.after`: operationIds to run before this one
+    example_record: str | None = None  # one item as a JSON line, for the README
+
+
+@dataclass(frozen=True)
+class Pagination:
+    """`x-pagination`: pages are ranges of record indices (`from`..`to`, included)."""
+
+    from_param: Parameter
+    to_param: Parameter
+    items_pointer: tuple[str, ...]  # where the page's items are in the response
+    item_model: str | None  # their model, when the success schema says
+    page_size: int
 
 
 @dataclass(frozen=True)
@@ -123,6 +140,7 @@ class Operation:
     success_model: str | None
     security: tuple[tuple[str, ...], ...]
     bulk: BoundedArray | None = None
+    pagination: Pagination | None = None
     # The return type when it is not `success_model` (`bytes`, `str`, `Pet | None`).
     returns: str | None = None
     response_kinds: tuple[tuple[str, ResponseKind], ...] = ()  # non-JSON success statuses
@@ -151,6 +169,8 @@ class Operation:
             names.update(_model_names(p.type_hint))
         if self.bulk is not None:
             names.add(self.bulk.item_model)
+        if self.pagination is not None and self.pagination.item_model:
+            names.add(self.pagination.item_model)
         return tuple(sorted(n for n in names if n))
 
 

@@ -12,10 +12,10 @@ import copy
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from . import api
+from . import api, extensions
 from .diagnostics import Diagnostic
 from .errors import GeneratorError
-from .examples import example_source
+from .examples import example_record, example_source
 from .hints import input_hint
 from .loader import LoadedSpec, escape_pointer_token, resolve_pointer
 from .models import MODEL_IMPORTS
@@ -209,6 +209,7 @@ class _Parser:
             returns=returns,
             response_kinds=kinds,
             accept=accept,
+            pagination=self._pagination(op, params, success, pointer),
         )
 
     def _warn(self, kind: str, message: str, pointer: str) -> bool:
@@ -440,6 +441,8 @@ class _Parser:
                                                                  int | float):
             interval = float(limit["per-seconds"]) / max(1, limit["requests"])
         hourly: dict[str, Any] = limit["hourly"] if isinstance(limit.get("hourly"), dict) else {}
+        item_schema = self._resolve({"$ref": item_ref})
+        bulk = extensions.read_bulk(op, item_schema, pointer, self.spec.error)
         return api.BoundedArray(
             field=bounded,
             item_model=item_model,
@@ -447,6 +450,34 @@ class _Parser:
             min_interval_seconds=interval,
             hourly_limits=tuple(sorted((str(k), int(v)) for k, v in hourly.items()
                                        if isinstance(v, int))),
+            shared_limiter=extensions.read_shared_limiter(op, pointer, self.spec.error),
+            nested_field=bulk.nested_items,
+            max_nested=bulk.max_nested_items,
+            replay_safe=bulk.replay_safe,
+            after=bulk.after,
+            example_record=example_record(item_schema, self._resolve),
+        )
+
+    def _pagination(self, op: dict[str, Any], params: tuple[api.Parameter, ...],
+                    success: str | None, pointer: str) -> api.Pagination | None:
+        query = {p.wire_name: p for p in params if p.location == "query"}
+        found = extensions.read_pagination(op, query, pointer, self.spec.error)
+        if found is None:
+            return None
+        success_ref = next((r for r, n in self.class_names.items() if n == success), None)
+        schema: Any = self._resolve({"$ref": success_ref}) if success_ref else None
+        for token in found.items_pointer:  # down to the array of items, if the schema says
+            properties = schema.get("properties") if isinstance(schema, dict) else None
+            schema = self._resolve(properties.get(token)) if isinstance(properties, dict) \
+                and isinstance(properties.get(token), dict) else None
+        items = schema.get("items") if isinstance(schema, dict) else None
+        ref = items.get("$ref") if isinstance(items, dict) else None
+        return api.Pagination(
+            from_param=query[found.from_param],
+            to_param=query[found.to_param],
+            items_pointer=found.items_pointer,
+            item_model=self.class_names.get(ref) if isinstance(ref, str) else None,
+            page_size=found.page_size,
         )
 
     # -- resources, security, client settings -------------------------------
@@ -690,30 +721,35 @@ class _ResourceClasses:
 
 
 def _method_names(operations: list[api.Operation]) -> tuple[api.Operation, ...]:
-    """Unique method names within one resource, counting the `name_all` a bulk operation
-    brings along: bulk operations choose first, so `migrate_all` beside a bulk `migrate`
-    becomes `migrate_all_2` rather than replacing the bulk method. The module constants
-    (`_NAME`, and `_NAME_BULK` for a bulk operation) are made unique apart: internal
-    names give way, the methods a caller sees keep theirs."""
+    """Unique method names within one resource, counting the companions an operation
+    brings along (`name_all` for a bulk operation, `name_iter` for a paged one): those
+    operations choose first, so `migrate_all` beside a bulk `migrate` becomes
+    `migrate_all_2` rather than replacing the bulk method. The module constants (`_NAME`,
+    and `_NAME_BULK` for a bulk operation) are made unique apart: internal names give
+    way, the methods a caller sees keep theirs."""
     methods = set(_RESOURCE_MEMBERS)
     constants: set[str] = set()
     named: list[api.Operation] = []
-    for op in sorted(operations, key=lambda o: (o.bulk is None, o.name, o.path, o.method)):
-        name = _first_free(op.name, "_{}", methods, "_all" if op.bulk else None)
+
+    def companions(op: api.Operation) -> tuple[str, ...]:
+        return (*(("_all",) if op.bulk else ()), *(("_iter",) if op.pagination else ()))
+
+    for op in sorted(operations, key=lambda o: (not companions(o), o.name, o.path, o.method)):
+        name = _first_free(op.name, "_{}", methods, companions(op))
         constant = _first_free(f"_{name.upper()}", "_{}", constants,
-                               "_BULK" if op.bulk else None)
+                               ("_BULK",) if op.bulk else ())
         named.append(replace(op, name=name, constant=constant))
     return tuple(sorted(named, key=lambda o: (o.name, o.path, o.method)))
 
 
-def _first_free(name: str, numbering: str, taken: set[str], also: str | None) -> str:
+def _first_free(name: str, numbering: str, taken: set[str], also: tuple[str, ...]) -> str:
     """`name`, else `name_2`, `name_3`...: the first that is free in `taken` together with
-    its companion `<name><also>`; both are then added to `taken`."""
+    its companions `<name><suffix>`; all are then added to `taken`."""
     candidate, n = name, 1
-    while {candidate, f"{candidate}{also}" if also else candidate} & taken:
+    while {candidate, *(candidate + suffix for suffix in also)} & taken:
         n += 1
         candidate = name + numbering.format(n)
-    taken |= {candidate, f"{candidate}{also}" if also else candidate}
+    taken |= {candidate, *(candidate + suffix for suffix in also)}
     return candidate
 
 
@@ -752,6 +788,7 @@ def parse(spec: LoadedSpec, options: dict[str, Any]) -> ParsedSpec:
                              "exports or uses; choose another name")
     parser = _Parser(spec, options)
     operations = parser.operations()
+    extensions.check_bulk_order([op for _, op in operations], spec.error)
     resources = parser.resources(operations)
     schemes = parser.schemes(operations)
     prefix = str(options["env_prefix"])

@@ -15,7 +15,7 @@ from typing import Any
 
 import jinja2
 
-from . import api
+from . import api, extensions
 from .cache import folder_for
 from .errors import GeneratorError
 from .hints import IMPORTS
@@ -109,12 +109,14 @@ def environment(user_templates: Path | None) -> jinja2.Environment:
     env.add_extension("jinja2.ext.do")
     env.filters.update(pyrepr=pyrepr, docstring=docstring, comment=comment, markdown=markdown,
                        code_span=code_span, pycode=pycode)
-    env.globals.update(imports_for=imports_for)
+    env.globals.update(imports_for=imports_for, bulk_order=extensions.bulk_order)
     return env
 
 
 # The runtime of `<operation>_all` and `python -m <package>`: only in clients that have them.
 BULK_RUNTIME = ("runtime/_bulk", "runtime/_cli")
+# The runtime of `<operation>_iter` (x-pagination): likewise.
+PAGINATION_RUNTIME = ("runtime/_pagination",)
 
 
 def runtime_modules(env: jinja2.Environment) -> list[str]:
@@ -169,6 +171,9 @@ def render_package(model: api.Api, models_source: str, generator_version: str,
     for name in runtime_modules(env):
         if name.startswith(BULK_RUNTIME) and "__main__.py" not in files:
             continue  # a client with no bulk operation does not carry the bulk engine
+        if name.startswith(PAGINATION_RUNTIME) and not any(
+                op.pagination for r in model.resources for op in r.operations):
+            continue
         source = env.loader.get_source(env, name)[0] if env.loader else ""
         files[name.removeprefix("runtime/")] = source
         static.add(name.removeprefix("runtime/"))

@@ -75,6 +75,7 @@ from ._response import (
     APIResponse,
     AsyncStreamedResponse,
     StreamedResponse,
+    read_leniently,
     take_raw_response_request,
     take_streamed_response_request,
 )
@@ -224,8 +225,11 @@ class _BaseClient(Generic[_HttpxClientT, _CacheT]):
         max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: Mapping[str, str] | None = None,
         http_client: _HttpxClientT | None = None,
+        strict_response_validation: bool = False,
     ) -> None:
         self._config = config
+        # False: a 2xx body off its schema is returned as read, with a warning (_response).
+        self._strict_response_validation = bool(strict_response_validation)
         self._credentials = self._read_settings(
             config.credentials, credentials, "credential"
         )
@@ -451,6 +455,7 @@ class _BaseClient(Generic[_HttpxClientT, _CacheT]):
         max_retries: int | None,
         default_headers: Mapping[str, str] | None,
         http_client: _HttpxClientT | None,
+        strict_response_validation: bool | None = None,
     ) -> Self:
         """A new client of the same class with the given settings changed.
 
@@ -473,6 +478,11 @@ class _BaseClient(Generic[_HttpxClientT, _CacheT]):
             "max_retries": self._max_retries if max_retries is None else max_retries,
             "default_headers": {**self._default_headers, **(default_headers or {})},
             "http_client": http_client if http_client is not None else self._http,
+            "strict_response_validation": (
+                self._strict_response_validation
+                if strict_response_validation is None
+                else strict_response_validation
+            ),
         }
         new = type(self)(**kwargs)
         new._sleep = self._sleep
@@ -892,12 +902,19 @@ class _BaseClient(Generic[_HttpxClientT, _CacheT]):
                     listed += f"; and {len(pairs) - _MAX_LISTED_RESPONSE_ERRORS} more"
                 message = f"{head}: the response does not match {name}: {listed}"
                 body = parse_body(response)
-            raise APIResponseValidationError(
+            error = APIResponseValidationError(
                 self._redactor.scrub(message),
                 response=response,
                 body=body,
                 validation_error=exc,
-            ) from None
+            )
+            if self._strict_response_validation or not response.is_success:
+                raise error from None
+            self._log.warning(
+                "%s; returned as read (strict_response_validation=True raises)",
+                error.message,
+            )
+            return read_leniently(cast_to, error)
 
     def _result(
         self,

@@ -11,7 +11,11 @@ For each record, in input order:
    an invalid record is reported with its position and field errors and skipped, or,
    with ``on_invalid="raise"``, stops the job before its batch is sent;
 2. valid records are gathered into batches of ``batch_size`` (``maxItems`` by
-   default); a batch is serialised once, by pydantic, to the bytes that are sent;
+   default); a batch is serialised once, by pydantic, to the bytes that are sent.
+   When the spec bounds a nested count (``x-bulk.max-nested-items``: e.g. at most
+   1,000 *events* in all the customers of a request), a batch is also closed before
+   the record that would take its nested count past the bound, and a record whose
+   own count exceeds the bound is rejected (it could never be sent);
 3. each batch is sent at the allowed pace (``RateLimit``); what is safe to retry is
    retried (429 after its ``Retry-After``, 408/409/5xx, a connection that could not
    be made or a body that could not be written), and the rest is settled:
@@ -29,7 +33,9 @@ Memory holds the batch being filled and the one being sent, plus what the report
 keeps (rejected records and failed batches).
 
 Unknown outcomes. The endpoint has no idempotency key: a batch sent again after a
-read timeout may be imported twice. By default such a batch is not sent again; it
+read timeout may be imported twice. By default (unless the spec says replays are
+harmless, ``x-bulk.replay-safe``, in which case the generated method's default is
+``resend_unknown=True``) such a batch is not sent again; it
 is reported in ``report.unknown`` (the command line writes its records to a
 separate file) so that the caller can check and decide. ``resend_unknown=True``
 sends it again at once (at-least-once delivery: possible duplicates).
@@ -62,8 +68,15 @@ import httpx
 import pydantic
 
 from ._base_client import AsyncAPIClient, SyncAPIClient
-from ._bulk_journal import Journal, JournalBatch, JournalError, StrPath, to_runs
-from ._bulk_pacing import Pacer, RateLimit
+from ._bulk_journal import (
+    Journal,
+    JournalBatch,
+    JournalError,
+    JournalLockedError,
+    StrPath,
+    to_runs,
+)
+from ._bulk_pacing import Pacer, RateLimit, shared_pacer
 from ._bulk_report import BulkReport, FailedBatch, Progress, RejectedItem
 from ._bulk_transport import Prepared, prepare, send_async, send_sync
 from ._config import Operation, RequestOptions
@@ -84,6 +97,7 @@ __all__ = [
     "FailedBatch",
     "InvalidItemError",
     "JournalError",
+    "JournalLockedError",
     "OnInvalid",
     "Progress",
     "ProgressCallback",
@@ -150,7 +164,12 @@ class BulkSpec(Generic[ItemT]):
     ``field`` is the wire name of the array in the body, ``item_model`` its item,
     ``body_model`` the whole body, ``max_items`` the array's ``maxItems``.
     ``min_interval`` (seconds between requests) and ``hourly_limits`` (requests per
-    hour by account tier) come from the operation's ``x-rate-limit``.
+    hour by account tier) come from the operation's ``x-rate-limit``;
+    ``shared_limiter`` (``x-rate-limit.shared``) names a limit the operation counts
+    against together with others (see ``_bulk_pacing.shared_pacer``).
+    ``nested_field`` (wire name of an array in each item) and ``max_nested`` bound the
+    sum of those arrays' lengths in one request; ``replay_safe``: sending a batch
+    twice does no harm (``x-bulk``).
     """
 
     operation: Operation
@@ -160,6 +179,21 @@ class BulkSpec(Generic[ItemT]):
     max_items: int
     min_interval: float | None = None
     hourly_limits: tuple[tuple[str, int], ...] = ()
+    shared_limiter: str | None = None
+    nested_field: str | None = None
+    max_nested: int | None = None
+    replay_safe: bool = False
+
+    def nested_attribute(self) -> str | None:
+        """The item model's attribute holding ``nested_field``."""
+        if self.nested_field is None:
+            return None
+        for name, info in self.item_model.model_fields.items():
+            if (info.alias or name) == self.nested_field:
+                return name
+        raise ValueError(
+            f"{self.item_model.__name__} has no field {self.nested_field!r}"
+        )
 
     def rate_limit(self, tier: str | None = None) -> RateLimit:
         """The spec's pace; with ``tier``, also that tier's hourly cap."""
@@ -224,7 +258,16 @@ class _Stop(Exception):
 
 
 class _Batch(Generic[ItemT]):
-    __slots__ = ("content", "indices", "items", "known", "lines", "number", "sha256")
+    __slots__ = (
+        "content",
+        "indices",
+        "items",
+        "known",
+        "lines",
+        "nested",
+        "number",
+        "sha256",
+    )
 
     def __init__(self, number: int, known: JournalBatch | None = None) -> None:
         self.number = number
@@ -232,13 +275,15 @@ class _Batch(Generic[ItemT]):
         self.items: list[ItemT] = []
         self.indices: list[int] = []
         self.lines: list[int | None] = []
+        self.nested = 0  # the nested count (x-bulk.max-nested-items) of its items
         self.content = b""
         self.sha256 = ""
 
-    def add(self, item: ItemT, index: int, line: int | None) -> None:
+    def add(self, item: ItemT, index: int, line: int | None, nested: int = 0) -> None:
         self.items.append(item)
         self.indices.append(index)
         self.lines.append(line)
+        self.nested += nested
 
     def outcome(
         self,
@@ -308,8 +353,9 @@ class _Job(Generic[ItemT]):
             raise ValueError(
                 f"on_invalid must be 'skip' or 'raise', got {options.on_invalid!r}"
             )
-        limit = options.rate_limit or spec.rate_limit(options.rate_limit_tier)
-        self.pacer = Pacer(limit, clock)
+        self.limit = options.rate_limit or spec.rate_limit(options.rate_limit_tier)
+        self.pacer = Pacer(self.limit, clock)
+        self.nested_attribute = spec.nested_attribute()
         self.hold_reason = ""
         self.new_connection = True  # the next request may have to connect first
         self.body_fields = dict(body_fields)
@@ -329,9 +375,19 @@ class _Job(Generic[ItemT]):
 
     # -- setting up ----------------------------------------------------------------------
 
-    def open(self, prepared: Prepared) -> None:
+    def open(
+        self, prepared: Prepared, credentials: tuple[str | None, ...] = ()
+    ) -> None:
         """Start sending: remember the prepared request, open and replay the journal."""
         self.prepared = prepared
+        if self.spec.shared_limiter is not None:
+            self.pacer = shared_pacer(
+                self.spec.shared_limiter,
+                httpx.URL(prepared.url).netloc.decode("ascii"),
+                credentials,
+                self.limit,
+                self.clock,
+            )
         if self.options.journal is None:
             return
         self.journal = Journal.open(self.options.journal, self._fingerprint(prepared))
@@ -360,6 +416,7 @@ class _Job(Generic[ItemT]):
         }
 
     def close(self) -> None:
+        self.settled()
         if self.journal is not None:
             self.journal.close()
         self.report.elapsed = self.clock() - self.started_at
@@ -376,14 +433,45 @@ class _Job(Generic[ItemT]):
             return self._reform(known, index, item, valid)
         if valid is None:
             return []
+        nested = self._nested_count(index, item, valid)
+        if nested is None:
+            return []
         self.report.items_valid += 1
+        ready: list[_Batch[ItemT]] = []
+        bound = self.spec.max_nested
+        if (
+            self.pending is not None
+            and bound is not None
+            and self.pending.nested + nested > bound
+        ):
+            full, self.pending = self.pending, None
+            ready = self._planned(full)
         if self.pending is None:
             self.pending = self._new_batch()
-        self.pending.add(valid, index, _line_of(item))
-        if len(self.pending.items) < self.batch_size:
-            return []
-        ready, self.pending = self.pending, None
-        return self._planned(ready)
+        self.pending.add(valid, index, _line_of(item), nested)
+        if len(self.pending.items) < self.batch_size and (
+            bound is None or self.pending.nested < bound
+        ):
+            return ready
+        full, self.pending = self.pending, None
+        return ready + self._planned(full)
+
+    def _nested_count(self, index: int, item: object, valid: ItemT) -> int | None:
+        """The record's nested count, or ``None`` when it alone exceeds the bound (then
+        it is rejected: no request may carry it)."""
+        if self.nested_attribute is None:
+            return 0
+        nested = getattr(valid, self.nested_attribute, None)
+        count = len(nested) if nested is not None else 0
+        bound = self.spec.max_nested
+        if bound is None or count <= bound:
+            return count
+        error = (
+            self.spec.nested_field or "",
+            f"{count:,} items; a request may carry at most {bound:,} in all its records",
+        )
+        self._reject(index, item, (error,))
+        return None
 
     def finish(self) -> list[_Batch[ItemT]]:
         """The input ended: the last, partly filled batch."""
@@ -414,12 +502,9 @@ class _Job(Generic[ItemT]):
             return item
         # The model's core validator, called directly: one Python call less per record.
         validator = model.__pydantic_validator__
-        line: int | None = None
-        record: object = item
         try:
             if not isinstance(item, SourceRecord):
                 return validator.validate_python(item)  # type: ignore[no-any-return]
-            line, record = item.line, item.raw
             if item.text is not None:
                 return validator.validate_json(item.text)  # type: ignore[no-any-return]
             if item.error is None:
@@ -427,6 +512,16 @@ class _Job(Generic[ItemT]):
             errors: tuple[tuple[str, str], ...] = (("", item.error),)
         except pydantic.ValidationError as exc:
             errors = tuple(format_validation_errors(exc))
+        self._reject(index, item, errors)
+        return None
+
+    def _reject(
+        self, index: int, item: object, errors: tuple[tuple[str, str], ...]
+    ) -> None:
+        line: int | None = None
+        record = item
+        if isinstance(item, SourceRecord):
+            line, record = item.line, item.raw
         self.report.rejected.append(
             RejectedItem(index=index, line=line, errors=errors, record=record)
         )
@@ -437,7 +532,6 @@ class _Job(Generic[ItemT]):
             where = f"{self.spec.field}[{index}]"
             located = [(f"{where}.{loc}" if loc else where, msg) for loc, msg in errors]
             raise InvalidItemError(located, index=index, line=line, report=self.report)
-        return None
 
     # -- resuming from a journal ---------------------------------------------------------
 
@@ -540,8 +634,9 @@ class _Job(Generic[ItemT]):
         return self.suffix
 
     def wait(self) -> tuple[float, str]:
-        """Seconds to wait before the next request, and what for."""
-        delay = self.pacer.delay()
+        """Seconds to wait before the next request, and what for. The start is
+        reserved at once (``Pacer.reserve``): the request goes after that wait."""
+        delay = self.pacer.reserve()
         reason = self.hold_reason or "pacing"
         return delay, reason if delay > 0 else ""
 
@@ -550,7 +645,6 @@ class _Job(Generic[ItemT]):
 
         ``encode`` ran before the wait, so that the wait absorbs its CPU time.
         """
-        self.pacer.started()
         self.encode(batch)
         if self.journal is not None:
             runs = to_runs(batch.indices)
@@ -561,12 +655,18 @@ class _Job(Generic[ItemT]):
 
     def answered(self) -> None:
         if self.new_connection:
-            self.pacer.answered()
+            self.pacer.answered(self)
             self.new_connection = False
+
+    def settled(self) -> None:
+        """The attempt is over, whatever its outcome: a job sharing the pacer that waits
+        for this request's connection to be made may go on."""
+        self.pacer.settle(self)
 
     def succeeded(self, batch: _Batch[ItemT], *, by: str | None = None) -> None:
         if by is None:
             self.answered()
+            self.settled()
         if self.journal is not None:
             self.journal.confirmed(batch.number, by=by)
         self.report.items_accepted += len(batch.items)
@@ -587,6 +687,7 @@ class _Job(Generic[ItemT]):
             self.answered()
         elif isinstance(exc, APIConnectionError):
             self.new_connection = True
+        self.settled()
         if kind == "retry":
             wait = retry_after
             if wait is None or wait <= 0:
@@ -779,7 +880,8 @@ def _start(
     if not options.dry_run:
         if client is None:
             raise ValueError("a client is needed unless dry_run=True")
-        job.open(prepare(client, spec.operation, params, request_options))
+        credentials = tuple(client._credentials.values())
+        job.open(prepare(client, spec.operation, params, request_options), credentials)
     return job
 
 
@@ -819,9 +921,12 @@ def run_sync(
         attempt = 0
         while True:
             delay, reason = job.wait()
-            if delay > 0:
+            if delay > 0:  # the start is reserved: no job sharing the pacer takes it
                 job.notify(delay, reason)
                 nap(delay)
+            # another job's request went late, or may still be connecting
+            while (late := job.pacer.confirm(job, job.new_connection)) > 0:
+                nap(late)
             content = job.attempt(batch)
             try:
                 send_sync(client, job.prepared, content)
@@ -895,9 +1000,12 @@ async def run_async(
         attempt = 0
         while True:
             delay, reason = job.wait()
-            if delay > 0:
+            if delay > 0:  # the start is reserved: no job sharing the pacer takes it
                 job.notify(delay, reason)
                 await nap(delay)
+            # another job's request went late, or may still be connecting
+            while (late := job.pacer.confirm(job, job.new_connection)) > 0:
+                await nap(late)
             content = job.attempt(batch)
             try:
                 await send_async(client, job.prepared, content)

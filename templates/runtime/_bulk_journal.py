@@ -26,18 +26,26 @@ what was confirmed. Lines, in order of writing::
 
 A batch's state is its last line. ``sent`` with nothing after it means the run
 stopped while the request was in flight: the outcome is unknown.
+
+One run at a time. An open journal holds an exclusive lock on its file (``flock``
+on POSIX, ``msvcrt.locking`` on Windows) until it is closed or its process dies:
+two runs on one journal would both send every batch not yet confirmed. A second
+``open`` refuses at once with ``JournalLockedError``, naming the process of the
+running one (its ``run`` line records the process id and host).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import socket
+import sys
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, TypeAlias
 
-__all__ = ["Journal", "JournalBatch", "JournalError", "StrPath"]
+__all__ = ["Journal", "JournalBatch", "JournalError", "JournalLockedError", "StrPath"]
 
 VERSION = 1
 
@@ -49,6 +57,10 @@ Runs: TypeAlias = tuple[tuple[int, int], ...]
 class JournalError(ValueError):
     """The journal cannot be used for this job: another job's journal, a damaged
     file, or an input that changed since the journal recorded it."""
+
+
+class JournalLockedError(JournalError):
+    """Another run (this process or another one) has the journal open."""
 
 
 @dataclass(frozen=True)
@@ -96,20 +108,33 @@ class Journal:
         """
         name = os.fspath(path)
         wanted = json.loads(json.dumps(fingerprint, sort_keys=True, default=str))
-        existing = _read(name)
-        batches: dict[int, JournalBatch] = {}
-        if existing is not None:
-            lines, valid_length = existing
+        try:
+            fd = os.open(name, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise JournalError(f"cannot open journal {name}: {exc}") from None
+        try:
+            # Lock before reading: the holder may be appending or truncating.
+            if not _try_lock(fd):
+                raise JournalLockedError(
+                    f"journal {name} is in use by another run ({_holder(name)}); "
+                    "wait for it to end, or give this job another journal"
+                )
+            lines, valid_length = _read(name)
             batches = _replay(name, lines, wanted)
-            with open(name, "r+b") as f:  # drop a line torn by a crash
-                f.truncate(valid_length)
-        created = existing is None or not existing[0]
-        fd = os.open(name, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        journal = cls(name, fd, batches)
-        if created:
-            journal._write({"type": "job", "version": VERSION, "fingerprint": wanted})
-            _sync_directory(name)
-        journal._write({"type": "run"})
+            if os.fstat(fd).st_size != valid_length:
+                os.ftruncate(fd, valid_length)  # drop a line torn by a crash
+            journal = cls(name, fd, batches)
+            if not lines:
+                journal._write(
+                    {"type": "job", "version": VERSION, "fingerprint": wanted}
+                )
+                _sync_directory(name)
+            journal._write(
+                {"type": "run", "pid": os.getpid(), "host": socket.gethostname()}
+            )
+        except BaseException:
+            os.close(fd)  # closing releases the lock
+            raise
         return journal
 
     def close(self) -> None:
@@ -177,14 +202,12 @@ class Journal:
         os.fsync(self._fd)
 
 
-def _read(path: str) -> tuple[list[tuple[int, dict[str, Any]]], int] | None:
+def _read(path: str) -> tuple[list[tuple[int, dict[str, Any]]], int]:
     """The parsed lines of ``path`` (with line numbers) and the length up to its last
-    complete line; ``None`` when there is no file."""
+    complete line."""
     try:
         with open(path, "rb") as f:
             data = f.read()
-    except FileNotFoundError:
-        return None
     except OSError as exc:
         raise JournalError(f"cannot read journal {path}: {exc}") from None
     valid_length = data.rfind(b"\n") + 1  # a last line without newline was torn
@@ -202,6 +225,53 @@ def _read(path: str) -> tuple[list[tuple[int, dict[str, Any]]], int] | None:
             raise JournalError(f"{path}:{number}: not a journal line")
         lines.append((number, record))
     return lines, valid_length
+
+
+def _holder(path: str) -> str:
+    """Who holds the journal, from its last ``run`` line (written once locked)."""
+    try:
+        lines, _ = _read(path)
+    except JournalError:
+        lines = []
+    for _, record in reversed(lines):
+        if record.get("type") == "run" and "pid" in record:
+            started = time.strftime(
+                "%Y-%m-%d %H:%M:%S UTC", time.gmtime(float(record.get("at", 0)))
+            )
+            return (
+                f"process {record.get('pid')} on {record.get('host', '?')}, "
+                f"started {started}"
+            )
+    return "a process that has just opened it"
+
+
+if sys.platform == "win32":
+    import msvcrt
+
+    # A lock on one byte far past the end: it excludes other runs without blocking
+    # reads of the records (Windows locks are mandatory).
+    _LOCK_OFFSET = 0x7FFFFFFE
+
+    def _try_lock(fd: int) -> bool:
+        position = os.lseek(fd, 0, os.SEEK_CUR)
+        os.lseek(fd, _LOCK_OFFSET, os.SEEK_SET)
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        finally:
+            os.lseek(fd, position, os.SEEK_SET)
+        return True
+
+else:
+    import fcntl
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
 
 
 def _replay(

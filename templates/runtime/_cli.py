@@ -136,8 +136,14 @@ def _parser(commands: Sequence[BulkCommand], prog: str) -> argparse.ArgumentPars
         )
         p.add_argument(
             "--resend-unknown",
-            action="store_true",
-            help="send again batches that got no answer (they may be imported twice)",
+            action=argparse.BooleanOptionalAction,
+            default=spec.replay_safe,
+            help=(
+                "send again batches that got no answer (the API says replays are "
+                "harmless: on by default)"
+                if spec.replay_safe
+                else "send again batches that got no answer (they may be imported twice)"
+            ),
         )
         p.add_argument(
             "--max-wait",

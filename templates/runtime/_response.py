@@ -9,6 +9,14 @@
 
 Errors are raised exactly as without ``with_raw_response``; only a successful answer
 becomes an ``APIResponse``, and its body is validated when ``parse()`` is first called.
+
+A 2xx never raises because of its body. The request succeeded (a bulk batch was
+queued): raising would invite the caller to send it again. By default a 2xx body that
+does not match its schema (empty, not JSON, another shape) is returned as well as it
+can be read (``read_leniently``), a warning is logged, and the error strict checking
+would have raised stays available: ``response_validation_error(result)``. The
+client's ``strict_response_validation=True`` raises ``APIResponseValidationError``
+instead.
 """
 
 from __future__ import annotations
@@ -16,11 +24,16 @@ from __future__ import annotations
 import contextvars
 import datetime
 import functools
+import typing
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from typing import Any, Generic, ParamSpec, TypeVar, cast
 
 import httpx
+import pydantic
+
+from ._exceptions import APIResponseValidationError
 
 __all__ = [
     "APIResponse",
@@ -28,6 +41,8 @@ __all__ = [
     "StreamedResponse",
     "async_to_raw_response_wrapper",
     "async_to_streamed_response_wrapper",
+    "read_leniently",
+    "response_validation_error",
     "to_raw_response_wrapper",
     "to_streamed_response_wrapper",
 ]
@@ -348,3 +363,59 @@ def async_to_streamed_response_wrapper(
         return _AsyncStreamingCall(lambda: func(*args, **kwargs))
 
     return wrapped
+
+
+# The error each leniently read model would have raised, by id() while the model
+# lives (models are unhashable, so not a WeakKeyDictionary).
+_LENIENT: dict[int, APIResponseValidationError] = {}
+
+
+def read_leniently(cast_to: Any, error: APIResponseValidationError) -> Any:
+    """A 2xx body that failed validation against ``cast_to``, read as well as it can be.
+
+    - a model from a JSON object: built without validation (``model_construct``), so
+      every field holds what the server sent and unknown fields are kept as extras;
+      a required field the body lacks is ``None``;
+    - a model from anything else (an empty body, a list, text): a model with only
+      its defaults (``None`` for required fields);
+    - a list of models from a JSON array: each object item built as above;
+    - any other type: the JSON (or text) as it came.
+
+    ``error.body`` is the raw JSON (or text, ``None`` when empty); for a model the
+    error is kept for ``response_validation_error``.
+    """
+    body = error.body
+    if isinstance(cast_to, type) and issubclass(cast_to, pydantic.BaseModel):
+        return _construct(cast_to, body, error)
+    if typing.get_origin(cast_to) is list and isinstance(body, list):
+        (item_type,) = typing.get_args(cast_to) or (Any,)
+        if isinstance(item_type, type) and issubclass(item_type, pydantic.BaseModel):
+            return [_construct(item_type, item, error) for item in body]
+    return body
+
+
+def _construct(
+    model: type[pydantic.BaseModel], data: object, error: APIResponseValidationError
+) -> pydantic.BaseModel:
+    values: dict[str, Any] = {
+        name: None for name, field in model.model_fields.items() if field.is_required()
+    }
+    if isinstance(data, dict):
+        names = {
+            field.alias or name: name for name, field in model.model_fields.items()
+        }
+        for key, value in data.items():
+            values[names.get(str(key), str(key))] = value
+    result = model.model_construct(**values)
+    _LENIENT[id(result)] = error
+    weakref.finalize(result, _LENIENT.pop, id(result), None)
+    return result
+
+
+def response_validation_error(result: object) -> APIResponseValidationError | None:
+    """Why ``result`` (a model returned by a call) did not validate, or ``None`` when
+    it did: the error ``strict_response_validation=True`` would have raised, with the
+    raw ``body`` and the ``response``."""
+    if isinstance(result, pydantic.BaseModel):
+        return _LENIENT.get(id(result))
+    return None

@@ -4,6 +4,14 @@ scaled down, injects faults on chosen requests, and records every record it acce
 Used by the bulk tests and by ``bench/bulk_bench.py``. Standard library only: a
 ``ThreadingHTTPServer`` on 127.0.0.1, port 0, in a daemon thread.
 
+Endpoints: the four migrate endpoints (``ROUTES``): contacts (records keyed by
+``external_id``), customers, customers' events and customers' transactions (keyed by
+the customer ``id``). They count against **one** pace, as the API's migration limit
+is per account: a client that paces each operation on its own gets ``429``. The
+events and transactions endpoints also check the nested bound
+(``Limits.max_nested``: events or transactions in all the customers of a request,
+each customer with at least one) and answer ``400`` when it is broken.
+
 Limits (checked when a request's headers have arrived, on accepted requests only):
 
 - at most one request every ``min_interval`` seconds;
@@ -28,6 +36,8 @@ for pacing does not take a number), e.g. ``faults={3: "500"}``:
 - ``"slow"``: the batch is recorded, then the answer waits ``slow_seconds`` (longer
   than the client's read timeout);
 - ``"504"``: the batch is recorded, then 504 (a gateway that gave up waiting);
+- ``"empty201"``: the batch is recorded, then 201 with an empty body;
+- ``"odd201"``: the batch is recorded, then 201 with JSON of another shape;
 - ``"hold"``: the request waits until ``release()`` (or the server stops), then is
   dropped without being recorded: a test kills the client meanwhile.
 """
@@ -48,6 +58,13 @@ from typing import Any
 TOKEN = "test-token"
 ACCOUNT = "acc_test"
 PATH = "/contacts/migrate"
+# path -> (array field, key of a record, nested array counted against max_nested)
+ROUTES: dict[str, tuple[str, str, str | None]] = {
+    PATH: ("contacts", "external_id", None),
+    "/customers/migrate": ("customers", "id", None),
+    "/customers/migrate/events": ("customers", "id", "events"),
+    "/customers/migrate/transactions": ("customers", "id", "transactions"),
+}
 
 
 @dataclass
@@ -57,7 +74,8 @@ class Seen:
     number: int
     arrived: float
     outcome: str
-    ids: tuple[str, ...] = ()  # external_id of each record in the body
+    ids: tuple[str, ...] = ()  # the key of each record in the body
+    path: str = PATH
 
 
 @dataclass
@@ -71,6 +89,7 @@ class Limits:
     window: float = 1.0
     max_items: int = 10_000
     tolerance: float = 0.005
+    max_nested: int = 1000
 
 
 @dataclass
@@ -86,6 +105,7 @@ class _State:
     seen: list[Seen] = field(default_factory=list)
     recorded: Counter[str] = field(default_factory=Counter)
     batches: list[list[str]] = field(default_factory=list)
+    nested: list[tuple[str, int]] = field(default_factory=list)  # (path, count) per batch
     released: threading.Event = field(default_factory=threading.Event)
     holding: threading.Event = field(default_factory=threading.Event)
 
@@ -108,15 +128,16 @@ class _Handler(BaseHTTPRequestHandler):
 
         def seen(outcome: str) -> None:
             with state.lock:
-                ids = tuple(self._parse(body) or ())
-                state.seen.append(Seen(number, self.arrived, outcome, ids))
+                parsed = self._parse(body)
+                ids = tuple(parsed[0]) if parsed else ()
+                state.seen.append(Seen(number, self.arrived, outcome, ids, self.path))
                 state.lock.notify_all()
 
-        if self.path != PATH:
+        if self.path not in ROUTES:
             return self._answer(404, {"error": "Not found"}, seen, "404")
         if self.headers.get("Authorization") != f"Bearer {TOKEN}":
             return self._answer(401, {"error": "Unauthorized"}, seen, "401")
-        if self.headers.get("x-account-id") != ACCOUNT:
+        if self.path == PATH and self.headers.get("x-account-id") != ACCOUNT:
             return self._answer(403, {"error": "Forbidden"}, seen, "403")
         early = self._pace_violation()
         if early is not None:
@@ -139,13 +160,13 @@ class _Handler(BaseHTTPRequestHandler):
             state.holding.set()
             state.released.wait(30)
             return self._drop()
-        ids = self._parse(body)
-        if ids is None:
+        parsed = self._parse(body)
+        if parsed is None:
             return self._answer(400, {"error": "Invalid body"}, seen, "400")
         if fault == "drop":
             seen("drop")
             return self._drop()
-        self._record(ids)
+        self._record(*parsed)
         if fault == "drop_after":
             seen("drop_after")
             return self._drop()
@@ -155,6 +176,11 @@ class _Handler(BaseHTTPRequestHandler):
             return self._answer(201, _OK, None, "slow")
         if fault == "504":
             return self._answer(504, {"error": "Gateway timeout"}, seen, "504")
+        if fault == "empty201" or (fault is None and ROUTES[self.path][2] is not None):
+            # the events and transactions endpoints document 201 without a body
+            return self._answer(201, None, seen, fault or "ok")
+        if fault == "odd201":
+            return self._answer(201, {"queued": True, "data": [1]}, seen, fault)
         self._answer(201, _OK, seen, "ok")
 
     def _pace_violation(self) -> tuple[str, float] | None:
@@ -176,36 +202,46 @@ class _Handler(BaseHTTPRequestHandler):
             times.append(now)
             return None
 
-    def _parse(self, body: bytes) -> list[str] | None:
+    def _parse(self, body: bytes) -> tuple[list[str], int] | None:
+        """The keys of the records and the batch's nested count; ``None`` when the body
+        breaks the endpoint's rules."""
+        array, key, nested = ROUTES[self.path]
+        limits = self.server.state.limits
         try:
             data = json.loads(body)
-            contacts = data["contacts"]
-            if not isinstance(contacts, list) or not 1 <= len(contacts) <= (
-                self.server.state.limits.max_items
-            ):
+            records = data[array]
+            if not isinstance(records, list) or not 1 <= len(records) <= limits.max_items:
                 return None
-            return [str(c["external_id"]) for c in contacts]
+            count = 0
+            if nested is not None:
+                sizes = [len(r[nested]) for r in records]
+                count = sum(sizes)
+                if min(sizes) < 1 or count > limits.max_nested:
+                    return None
+            return [str(r[key]) for r in records], count
         except (ValueError, KeyError, TypeError):
             return None
 
-    def _record(self, ids: list[str]) -> None:
+    def _record(self, ids: list[str], nested: int = 0) -> None:
         state = self.server.state
         with state.lock:
             state.recorded.update(ids)
             state.batches.append(ids)
+            state.nested.append((self.path, nested))
 
     def _answer(
         self,
         status: int,
-        body: Mapping[str, object],
+        body: Mapping[str, object] | None,
         seen: Any,
         outcome: str,
         retry_after: float | None = None,
     ) -> None:
-        data = json.dumps(body).encode()
+        data = b"" if body is None else json.dumps(body).encode()
         try:
             self.send_response(status)
-            self.send_header("Content-Type", "application/json")
+            if body is not None:
+                self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
             if retry_after is not None:
                 self.send_header("Retry-After", f"{max(retry_after, 0.001):.3f}")
@@ -289,6 +325,16 @@ class MigrateServer:
         with self.state.lock:
             return [list(b) for b in self.state.batches]
 
+    @property
+    def nested(self) -> list[tuple[str, int]]:
+        """(path, nested count) of every recorded batch, in order."""
+        with self.state.lock:
+            return list(self.state.nested)
+
+    def arrivals(self) -> list[float]:
+        """Arrival times of the requests that kept the pace (any endpoint), sorted."""
+        return sorted(s.arrived for s in self.seen if not s.outcome.startswith("429-"))
+
     def outcomes(self) -> list[str]:
         """Outcome of every request, in order of arrival."""
         return [s.outcome for s in sorted(self.seen, key=lambda s: s.arrived)]
@@ -307,6 +353,38 @@ class MigrateServer:
                     return False
                 self.state.lock.wait(left)
         return True
+
+
+def customer(i: int, **changes: Any) -> dict[str, Any]:
+    """A valid customer to migrate, ``id`` ``cust-<i>``."""
+    record: dict[str, Any] = {
+        "id": f"cust-{i}",
+        "name": "Ana García",
+        "email": f"ana{i}@example.com",
+        "gender": "FEMALE",
+        "registration_date": "2021-03-04T10:00:00Z",
+        "balance": [{"reward_id": "5b7c1a2e-3d4f-4a5b-9c6d-7e8f9a0b1c2d", "amount": 100}],
+    }
+    record.update(changes)
+    return record
+
+
+def event(n: int) -> dict[str, Any]:
+    return {"type": "PURCHASE", "fulfilled": True, "issued_at": "2024-06-01T12:00:00Z",
+            "resolved_at": "2024-06-01T12:05:00Z",
+            "order": {"purchase_id": f"o-{n}", "value": 20.95}}
+
+
+def with_events(i: int, count: int) -> dict[str, Any]:
+    """Customer ``evc-<i>`` with ``count`` past purchases."""
+    return {"id": f"evc-{i}", "events": [event(n) for n in range(count)]}
+
+
+def with_transactions(i: int, count: int) -> dict[str, Any]:
+    """Customer ``trc-<i>`` with ``count`` point transactions."""
+    return {"id": f"trc-{i}", "transactions": [
+        {"type": "MIGRATION", "amount": 10, "issued_at": "2024-06-01T12:00:00Z"}
+        for _ in range(count)]}
 
 
 def contact(i: int, **changes: Any) -> dict[str, Any]:

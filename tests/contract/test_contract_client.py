@@ -23,6 +23,7 @@ from contract_data import (
     ACCOUNT_ID,
     API_KEY,
     FULL_CONTACT,
+    OPERATIONS,
     SMALL_CONTACTS,
     TOKEN,
 )
@@ -131,9 +132,40 @@ def call_migrate_async(prism: Prism, wire: Wire) -> object:
 @dataclass(frozen=True)
 class OperationCall:
     route: str
-    returns: type[Any]
+    returns: type[Any] | None  # None: the operation documents no success body
     sync: Callable[[Prism, Wire], object]
     async_: Callable[[Prism, Wire], object]
+
+
+def _calls(resource: str, method: str, args: tuple[Any, ...],
+           kwargs: dict[str, Any]) -> tuple[Callable[[Prism, Wire], object],
+                                            Callable[[Prism, Wire], object]]:
+    def call_sync(prism: Prism, wire: Wire) -> object:
+        with sync_client(prism, wire, token=TOKEN) as client:
+            return getattr(getattr(client, resource), method)(*args, **kwargs)
+
+    def call_async(prism: Prism, wire: Wire) -> object:
+        async def go() -> object:
+            async with async_client(prism, wire, token=TOKEN) as client:
+                return await getattr(getattr(client, resource), method)(*args, **kwargs)
+        return run(go())
+
+    return call_sync, call_async
+
+
+def _success_model(route: str) -> type[Any] | None:
+    """The model of the operation's first 2xx response in the spec, if it has a body."""
+    verb, path = route.split(" ", 1)
+    for template, item in SPEC_DOCUMENT["paths"].items():
+        pattern = "^" + "[^/]+".join(part for part in template.replace("}", "{").split("{")[::2])
+        import re
+        if re.fullmatch(pattern + "$", path) and verb.lower() in item:
+            for status, response in sorted(item[verb.lower()]["responses"].items()):
+                if str(status).startswith("2"):
+                    ref = response.get("content", {}).get("application/json", {}).get(
+                        "schema", {}).get("$ref")
+                    return getattr(models, ref.rsplit("/", 1)[1]) if ref else None
+    raise AssertionError(f"{route} is not in the spec")
 
 
 CALLS: dict[str, OperationCall] = {
@@ -141,6 +173,11 @@ CALLS: dict[str, OperationCall] = {
                                call_authorize_sync, call_authorize_async),
     "migrate": OperationCall("POST /contacts/migrate", models.MigrateContactsResponse,
                              call_migrate_sync, call_migrate_async),
+    **{
+        operation_id: OperationCall(route, _success_model(route),
+                                    *_calls(resource, method, args, kwargs))
+        for operation_id, (route, resource, method, args, kwargs) in OPERATIONS.items()
+    },
 }
 
 
@@ -167,10 +204,14 @@ def test_operation_gets_its_documented_success_response(
     wire = Wire()
     with judged(prism, wire):
         result = (call.sync if flavor == "sync" else call.async_)(prism, wire)
-    assert type(result) is call.returns
     assert wire.routes() == [call.route]
     response = wire.exchanges[-1][1]
     assert response.is_success
+    if call.returns is None:
+        assert result is None
+        return
+    assert type(result) is call.returns
+    assert masivo_client.response_validation_error(result) is None  # validated, not lenient
     assert result == call.returns.model_validate(response.json())
 
 
@@ -309,3 +350,33 @@ def test_migrate_all_sends_only_valid_records_async(prism: Prism) -> None:
     with judged(prism, wire):
         report = run(go())
     _assert_bulk_report(report, wire)
+
+
+# -- the paginated lists: every page request judged by Prism ----------------------------
+
+@pytest.mark.parametrize("flavor", ["sync", "async"])
+@pytest.mark.parametrize(("resource", "method", "model"), [
+    ("rewards", "list_rewards_iter", models.Reward),
+    ("campaigns", "list_campaigns_iter", models.Campaign),
+])
+def test_list_iterators_ask_prism_for_valid_pages(
+    prism: Prism, flavor: str, resource: str, method: str, model: type[Any]
+) -> None:
+    wire = Wire()
+
+    async def go() -> list[Any]:
+        async with async_client(prism, wire, token=TOKEN) as client:
+            return [item async for item in getattr(getattr(client, resource), method)()]
+
+    with judged(prism, wire):
+        if flavor == "sync":
+            with sync_client(prism, wire, token=TOKEN) as client:
+                items = list(getattr(getattr(client, resource), method)())
+        else:
+            items = run(go())
+    # Prism's example page is shorter than a page: the walk ends after one request.
+    assert wire.routes() == [f"GET /{resource}"]
+    request, response = wire.exchanges[0]
+    assert (request.url.params["from"], request.url.params["to"]) == ("0", "9")
+    assert len(items) == len(response.json()["data"])
+    assert all(type(item) is model for item in items)

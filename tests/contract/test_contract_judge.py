@@ -16,7 +16,15 @@ from typing import Any
 import httpx
 import pytest
 import yaml
-from contract_data import ACCOUNT_ID, API_KEY, FULL_CONTACT, TOKEN
+from contract_data import (
+    ACCOUNT_ID,
+    API_KEY,
+    FULL_CONTACT,
+    FULL_CUSTOMER,
+    MIGRATED_EVENT,
+    MIGRATED_TRANSACTION,
+    TOKEN,
+)
 from masivo_client import Masivo, RequestValidationError
 from prism_server import SPEC, Prism, violations
 
@@ -164,9 +172,77 @@ def test_bad_requests_cover_every_strict_enumeration() -> None:
         for name, prop in schema.get("properties", {}).items()
         if prop.get("$ref") in enums
     }
-    assert strict_properties == {"gender", "status", "payment_method"}
+    assert strict_properties == {"gender", "status", "payment_method", "type"}
     tested = {case[4].rsplit(".", 1)[-1] for case in BAD_BODIES}
+    tested |= {case[5].rsplit(".", 1)[-1] for case in BAD_MIGRATIONS}
     assert strict_properties <= tested
+
+
+def _customer(**changes: Any) -> dict[str, Any]:
+    return {**copy.deepcopy(FULL_CUSTOMER), **changes}
+
+
+def _with_events(*events: Any) -> dict[str, Any]:
+    return {"id": "cust-1", "events": list(events)}
+
+
+def _with_transactions(*transactions: Any) -> dict[str, Any]:
+    return {"id": "cust-1", "transactions": list(transactions)}
+
+
+# (what, path, the bad customers, where Prism locates it, what Prism says, where the
+# client's validation error locates it)
+BAD_MIGRATIONS = [
+    ("customer gender", "/customers/migrate", [_customer(gender="OTHER")],
+     "request.body.customers.0.gender", "must be equal to one of the allowed values",
+     "customers[0].gender"),
+    ("customer without id", "/customers/migrate", [{"name": "Ana"}],
+     "request.body.customers.0", "must have required property 'id'", "customers[0].id"),
+    ("1,001 customers", "/customers/migrate", [{"id": "c"}] * 1001,
+     "request.body.customers", "must NOT have more than 1000 items", "customers"),
+    ("balance reward not a UUID", "/customers/migrate",
+     [_customer(balance=[{"reward_id": "points", "amount": 1}])],
+     "request.body.customers.0.balance.0.reward_id", 'must match format "uuid"',
+     "customers[0].balance[0].reward_id"),
+    ("customer without events", "/customers/migrate/events", [_with_events()],
+     "request.body.customers.0.events", "must NOT have fewer than 1 items",
+     "customers[0].events"),
+    ("event without issued_at", "/customers/migrate/events",
+     [_with_events({k: v for k, v in MIGRATED_EVENT.items() if k != "issued_at"})],
+     "request.body.customers.0.events.0", "must have required property 'issued_at'",
+     "customers[0].events[0].issued_at"),
+    ("transaction type", "/customers/migrate/transactions",
+     [_with_transactions({**MIGRATED_TRANSACTION, "type": "BONUS"})],
+     "request.body.customers.0.transactions.0.type",
+     "must be equal to one of the allowed values", "customers[0].transactions[0].type"),
+    ("transaction amount as a string", "/customers/migrate/transactions",
+     [_with_transactions({**MIGRATED_TRANSACTION, "amount": "250"})],
+     "request.body.customers.0.transactions.0.amount", "must be number",
+     "customers[0].transactions[0].amount"),
+]
+
+_METHODS = {"/customers/migrate": "migrate_customers",
+            "/customers/migrate/events": "migrate_events",
+            "/customers/migrate/transactions": "migrate_transactions"}
+
+
+@pytest.mark.parametrize(("what", "path", "customers", "location", "message", "client_location"),
+                         BAD_MIGRATIONS, ids=[case[0] for case in BAD_MIGRATIONS])
+def test_prism_and_the_client_refuse_bad_migrations(
+    prism: Prism, what: str, path: str, customers: list[Any], location: str, message: str,
+    client_location: str,
+) -> None:
+    response = httpx.post(f"{prism.base_url}{path}", json={"customers": customers},
+                          headers=GOOD_HEADERS)
+    found = violations(response)
+    assert response.status_code == 422, f"Prism accepted a body with {what}"
+    assert any(v.startswith(f"{location}:") and message in v for v in found), found
+
+    with (recording_client(prism) as (client, sent),
+          pytest.raises(RequestValidationError) as caught):
+        getattr(client.customers, _METHODS[path])(customers=customers)
+    assert sent == []
+    assert client_location in str(caught.value)
 
 
 def test_null_for_a_non_nullable_field_is_refused_before_sending(prism: Prism) -> None:

@@ -52,10 +52,16 @@ def test_fixture_runtime_is_the_masivo_runtime(fixture: Fixture, tmp_path: Path)
     assert runtime, "templates/runtime/ has no module"
     bulk = {p for p in runtime if p.startswith(("_bulk", "_cli"))}
     assert bulk, "the bulk engine's modules are named _bulk*/_cli*"
+    pages = {p for p in runtime if p.startswith("_pagination")}
+    assert pages, "the pagination runtime is _pagination.py"
     present = runtime & files.keys()
-    assert runtime - bulk <= present
+    assert runtime - bulk - pages <= present
     # The bulk engine comes with a bulk operation (and its `python -m` entry) only.
     assert present & bulk == (bulk if "__main__.py" in files else set())
+    # The pagination runtime comes with an `x-pagination` operation only.
+    paginated = any("_pagination.iterate_" in text.decode() for path, text in files.items()
+                    if path.startswith("resources/"))
+    assert present & pages == (pages if paginated else set())
     for path in sorted(present):
         assert without_header(files[path]) == without_header(masivo[path]), (
             f"{path} of the {fixture.name} client differs from generated/masivo_client/{path} "

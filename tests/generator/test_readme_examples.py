@@ -31,3 +31,17 @@ def test_every_client_call_in_the_examples_exists() -> None:
     for resource, method in calls:
         assert callable(getattr(getattr(client, resource), method)), (resource, method)
     client.close()
+
+
+JSON_BLOCKS = re.findall(r"```json\n(.*?)```", README.read_text(), flags=re.S)
+
+
+def test_every_json_lines_example_is_a_record_its_operation_accepts() -> None:
+    """The migration guide's export lines, one per bulk operation, in guide order."""
+    from masivo_client import models
+
+    items = [models.Contact, models.MigratedCustomer, models.CustomerWithEvents,
+             models.CustomerWithTransactions]
+    assert len(JSON_BLOCKS) == len(items)
+    for block, model in zip(JSON_BLOCKS, items, strict=True):
+        model.model_validate_json(block.strip())

@@ -73,7 +73,7 @@ async def test_raw_response_of_authorize(make: Make, api: respx.MockRouter) -> N
 
 async def test_raw_response_body_is_validated_on_parse(make: Make, api: respx.MockRouter) -> None:
     api.post("/contacts/migrate").mock(return_value=httpx.Response(201, json={"oops": 1}))
-    client = make(token="fixed-token-abcdef")
+    client = make(token="fixed-token-abcdef", strict_response_validation=True)
     raw = await call(client.with_raw_response.contacts.migrate(contacts=[CONTACT]))
     assert raw.status_code == 201  # headers are available even though the body is wrong
     with pytest.raises(APIResponseValidationError):

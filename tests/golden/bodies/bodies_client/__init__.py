@@ -26,7 +26,7 @@ from ._exceptions import (
     RequestValidationError,
     UnprocessableEntityError,
 )
-from ._response import APIResponse
+from ._response import APIResponse, response_validation_error
 from ._types import NOT_GIVEN, NotGiven
 from ._version import __version__
 from .models import (
@@ -58,6 +58,7 @@ __all__ = [
     "UnprocessableEntityError",
     "__version__",
     "models",
+    "response_validation_error",
     "LoginResponse",
     "PatchPhotoBody",
     "Photo",

@@ -50,6 +50,10 @@ class Bodies(SyncAPIClient):
         max_retries: Retries of connection errors, timeouts, 408, 409, 429 and 5xx.
         default_headers: Headers sent with every request.
         http_client: Your own `httpx.Client` (you close it).
+        strict_response_validation: Raise `APIResponseValidationError` when a 2xx
+            body does not match its schema. By default such a body is returned as
+            read, with a warning: the request succeeded, and raising would invite a
+            retry (see `response_validation_error`).
     """
 
     default: resources.Default
@@ -65,6 +69,7 @@ class Bodies(SyncAPIClient):
         max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
+        strict_response_validation: bool = False,
     ) -> None:
         super().__init__(
             config=_CONFIG,
@@ -77,6 +82,7 @@ class Bodies(SyncAPIClient):
             max_retries=max_retries,
             default_headers=default_headers,
             http_client=http_client,
+            strict_response_validation=strict_response_validation,
         )
         self.default = resources.Default(self)
         self.with_raw_response = BodiesWithRawResponse(self)
@@ -91,6 +97,7 @@ class Bodies(SyncAPIClient):
         max_retries: int | None = None,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Bodies:
         """A copy of this client with some settings changed; the others are kept."""
         return self._copy_with(
@@ -103,6 +110,7 @@ class Bodies(SyncAPIClient):
             max_retries=max_retries,
             default_headers=default_headers,
             http_client=http_client,
+            strict_response_validation=strict_response_validation,
         )
 
 
@@ -130,6 +138,10 @@ class AsyncBodies(AsyncAPIClient):
         max_retries: Retries of connection errors, timeouts, 408, 409, 429 and 5xx.
         default_headers: Headers sent with every request.
         http_client: Your own `httpx.AsyncClient` (you close it).
+        strict_response_validation: Raise `APIResponseValidationError` when a 2xx
+            body does not match its schema. By default such a body is returned as
+            read, with a warning: the request succeeded, and raising would invite a
+            retry (see `response_validation_error`).
     """
 
     default: resources.AsyncDefault
@@ -145,6 +157,7 @@ class AsyncBodies(AsyncAPIClient):
         max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
+        strict_response_validation: bool = False,
     ) -> None:
         super().__init__(
             config=_CONFIG,
@@ -157,6 +170,7 @@ class AsyncBodies(AsyncAPIClient):
             max_retries=max_retries,
             default_headers=default_headers,
             http_client=http_client,
+            strict_response_validation=strict_response_validation,
         )
         self.default = resources.AsyncDefault(self)
         self.with_raw_response = AsyncBodiesWithRawResponse(self)
@@ -171,6 +185,7 @@ class AsyncBodies(AsyncAPIClient):
         max_retries: int | None = None,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
+        strict_response_validation: bool | None = None,
     ) -> AsyncBodies:
         """A copy of this client with some settings changed; the others are kept."""
         return self._copy_with(
@@ -183,6 +198,7 @@ class AsyncBodies(AsyncAPIClient):
             max_retries=max_retries,
             default_headers=default_headers,
             http_client=http_client,
+            strict_response_validation=strict_response_validation,
         )
 
 

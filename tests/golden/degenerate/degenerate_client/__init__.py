@@ -13,6 +13,7 @@ from ._bulk import (
     FailedBatch,
     InvalidItemError,
     JournalError,
+    JournalLockedError,
     Progress,
     RateLimit,
     RejectedItem,
@@ -35,7 +36,7 @@ from ._exceptions import (
     RequestValidationError,
     UnprocessableEntityError,
 )
-from ._response import APIResponse
+from ._response import APIResponse, response_validation_error
 from ._types import NOT_GIVEN, NotGiven
 from ._version import __version__
 from .models import (
@@ -53,6 +54,7 @@ __all__ = [
     "FailedBatch",
     "InvalidItemError",
     "JournalError",
+    "JournalLockedError",
     "Progress",
     "RateLimit",
     "RejectedItem",
@@ -78,6 +80,7 @@ __all__ = [
     "UnprocessableEntityError",
     "__version__",
     "models",
+    "response_validation_error",
     "BaseModel2",
     "Contact",
     "GetPetResponse",

@@ -55,6 +55,10 @@ class Degenerate(SyncAPIClient):
         max_retries: Retries of connection errors, timeouts, 408, 409, 429 and 5xx.
         default_headers: Headers sent with every request.
         http_client: Your own `httpx.Client` (you close it).
+        strict_response_validation: Raise `APIResponseValidationError` when a 2xx
+            body does not match its schema. By default such a body is returned as
+            read, with a warning: the request succeeded, and raising would invite a
+            retry (see `response_validation_error`).
     """
 
     a_very_long_tag_name_that_keeps_going_and_going_and_going_beyond_what_any_file_system_accepts_as_a_file_name_for_a_module_of_resources_and_then_some_more_words_to_pass_the_limit_of_two_hundred_and_fifty_five_bytes_that_common_file_systems_set_for_one_name_in_a_folder_even_if_the_name_is_perfectly_valid_as_a_python_identifier_and_still_more: resources.AVeryLongTagNameThatKeepsGoingAndGoingAndGoingBeyondWhatAnyFileSystemAcceptsAsAFileNameForAModuleOfResourcesAndThenSomeMoreWordsToPassTheLimitOfTwoHundredAndFiftyFiveBytesThatCommonFileSystemsSetForOneNameInAFolderEvenIfTheNameIsPerfectlyValidAsAPythonIdentifierAndStillMore
@@ -74,6 +78,7 @@ class Degenerate(SyncAPIClient):
         max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
+        strict_response_validation: bool = False,
     ) -> None:
         super().__init__(
             config=_CONFIG,
@@ -87,6 +92,7 @@ class Degenerate(SyncAPIClient):
             max_retries=max_retries,
             default_headers=default_headers,
             http_client=http_client,
+            strict_response_validation=strict_response_validation,
         )
         self.a_very_long_tag_name_that_keeps_going_and_going_and_going_beyond_what_any_file_system_accepts_as_a_file_name_for_a_module_of_resources_and_then_some_more_words_to_pass_the_limit_of_two_hundred_and_fifty_five_bytes_that_common_file_systems_set_for_one_name_in_a_folder_even_if_the_name_is_perfectly_valid_as_a_python_identifier_and_still_more = resources.AVeryLongTagNameThatKeepsGoingAndGoingAndGoingBeyondWhatAnyFileSystemAcceptsAsAFileNameForAModuleOfResourcesAndThenSomeMoreWordsToPassTheLimitOfTwoHundredAndFiftyFiveBytesThatCommonFileSystemsSetForOneNameInAFolderEvenIfTheNameIsPerfectlyValidAsAPythonIdentifierAndStillMore(
             self
@@ -107,6 +113,7 @@ class Degenerate(SyncAPIClient):
         max_retries: int | None = None,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Degenerate:
         """A copy of this client with some settings changed; the others are kept."""
         return self._copy_with(
@@ -120,6 +127,7 @@ class Degenerate(SyncAPIClient):
             max_retries=max_retries,
             default_headers=default_headers,
             http_client=http_client,
+            strict_response_validation=strict_response_validation,
         )
 
 
@@ -147,6 +155,10 @@ class AsyncDegenerate(AsyncAPIClient):
         max_retries: Retries of connection errors, timeouts, 408, 409, 429 and 5xx.
         default_headers: Headers sent with every request.
         http_client: Your own `httpx.AsyncClient` (you close it).
+        strict_response_validation: Raise `APIResponseValidationError` when a 2xx
+            body does not match its schema. By default such a body is returned as
+            read, with a warning: the request succeeded, and raising would invite a
+            retry (see `response_validation_error`).
     """
 
     a_very_long_tag_name_that_keeps_going_and_going_and_going_beyond_what_any_file_system_accepts_as_a_file_name_for_a_module_of_resources_and_then_some_more_words_to_pass_the_limit_of_two_hundred_and_fifty_five_bytes_that_common_file_systems_set_for_one_name_in_a_folder_even_if_the_name_is_perfectly_valid_as_a_python_identifier_and_still_more: resources.AsyncAVeryLongTagNameThatKeepsGoingAndGoingAndGoingBeyondWhatAnyFileSystemAcceptsAsAFileNameForAModuleOfResourcesAndThenSomeMoreWordsToPassTheLimitOfTwoHundredAndFiftyFiveBytesThatCommonFileSystemsSetForOneNameInAFolderEvenIfTheNameIsPerfectlyValidAsAPythonIdentifierAndStillMore
@@ -166,6 +178,7 @@ class AsyncDegenerate(AsyncAPIClient):
         max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
+        strict_response_validation: bool = False,
     ) -> None:
         super().__init__(
             config=_CONFIG,
@@ -179,6 +192,7 @@ class AsyncDegenerate(AsyncAPIClient):
             max_retries=max_retries,
             default_headers=default_headers,
             http_client=http_client,
+            strict_response_validation=strict_response_validation,
         )
         self.a_very_long_tag_name_that_keeps_going_and_going_and_going_beyond_what_any_file_system_accepts_as_a_file_name_for_a_module_of_resources_and_then_some_more_words_to_pass_the_limit_of_two_hundred_and_fifty_five_bytes_that_common_file_systems_set_for_one_name_in_a_folder_even_if_the_name_is_perfectly_valid_as_a_python_identifier_and_still_more = resources.AsyncAVeryLongTagNameThatKeepsGoingAndGoingAndGoingBeyondWhatAnyFileSystemAcceptsAsAFileNameForAModuleOfResourcesAndThenSomeMoreWordsToPassTheLimitOfTwoHundredAndFiftyFiveBytesThatCommonFileSystemsSetForOneNameInAFolderEvenIfTheNameIsPerfectlyValidAsAPythonIdentifierAndStillMore(
             self
@@ -199,6 +213,7 @@ class AsyncDegenerate(AsyncAPIClient):
         max_retries: int | None = None,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
+        strict_response_validation: bool | None = None,
     ) -> AsyncDegenerate:
         """A copy of this client with some settings changed; the others are kept."""
         return self._copy_with(
@@ -212,6 +227,7 @@ class AsyncDegenerate(AsyncAPIClient):
             max_retries=max_retries,
             default_headers=default_headers,
             http_client=http_client,
+            strict_response_validation=strict_response_validation,
         )
 
 

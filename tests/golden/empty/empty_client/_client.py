@@ -45,6 +45,10 @@ class Empty(SyncAPIClient):
         max_retries: Retries of connection errors, timeouts, 408, 409, 429 and 5xx.
         default_headers: Headers sent with every request.
         http_client: Your own `httpx.Client` (you close it).
+        strict_response_validation: Raise `APIResponseValidationError` when a 2xx
+            body does not match its schema. By default such a body is returned as
+            read, with a warning: the request succeeded, and raising would invite a
+            retry (see `response_validation_error`).
     """
 
     with_raw_response: EmptyWithRawResponse
@@ -57,6 +61,7 @@ class Empty(SyncAPIClient):
         max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
+        strict_response_validation: bool = False,
     ) -> None:
         super().__init__(
             config=_CONFIG,
@@ -67,6 +72,7 @@ class Empty(SyncAPIClient):
             max_retries=max_retries,
             default_headers=default_headers,
             http_client=http_client,
+            strict_response_validation=strict_response_validation,
         )
         self.with_raw_response = EmptyWithRawResponse(self)
 
@@ -78,6 +84,7 @@ class Empty(SyncAPIClient):
         max_retries: int | None = None,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Empty:
         """A copy of this client with some settings changed; the others are kept."""
         return self._copy_with(
@@ -88,6 +95,7 @@ class Empty(SyncAPIClient):
             max_retries=max_retries,
             default_headers=default_headers,
             http_client=http_client,
+            strict_response_validation=strict_response_validation,
         )
 
 
@@ -107,6 +115,10 @@ class AsyncEmpty(AsyncAPIClient):
         max_retries: Retries of connection errors, timeouts, 408, 409, 429 and 5xx.
         default_headers: Headers sent with every request.
         http_client: Your own `httpx.AsyncClient` (you close it).
+        strict_response_validation: Raise `APIResponseValidationError` when a 2xx
+            body does not match its schema. By default such a body is returned as
+            read, with a warning: the request succeeded, and raising would invite a
+            retry (see `response_validation_error`).
     """
 
     with_raw_response: AsyncEmptyWithRawResponse
@@ -119,6 +131,7 @@ class AsyncEmpty(AsyncAPIClient):
         max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
+        strict_response_validation: bool = False,
     ) -> None:
         super().__init__(
             config=_CONFIG,
@@ -129,6 +142,7 @@ class AsyncEmpty(AsyncAPIClient):
             max_retries=max_retries,
             default_headers=default_headers,
             http_client=http_client,
+            strict_response_validation=strict_response_validation,
         )
         self.with_raw_response = AsyncEmptyWithRawResponse(self)
 
@@ -140,6 +154,7 @@ class AsyncEmpty(AsyncAPIClient):
         max_retries: int | None = None,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
+        strict_response_validation: bool | None = None,
     ) -> AsyncEmpty:
         """A copy of this client with some settings changed; the others are kept."""
         return self._copy_with(
@@ -150,6 +165,7 @@ class AsyncEmpty(AsyncAPIClient):
             max_retries=max_retries,
             default_headers=default_headers,
             http_client=http_client,
+            strict_response_validation=strict_response_validation,
         )
 
 

@@ -60,6 +60,10 @@ class Hostile(SyncAPIClient):
         max_retries: Retries of connection errors, timeouts, 408, 409, 429 and 5xx.
         default_headers: Headers sent with every request.
         http_client: Your own `httpx.Client` (you close it).
+        strict_response_validation: Raise `APIResponseValidationError` when a 2xx
+            body does not match its schema. By default such a body is returned as
+            read, with a warning: the request succeeded, and raising would invite a
+            retry (see `response_validation_error`).
     """
 
     evil: resources.Evil
@@ -76,6 +80,7 @@ class Hostile(SyncAPIClient):
         max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
+        strict_response_validation: bool = False,
     ) -> None:
         super().__init__(
             config=_CONFIG,
@@ -90,6 +95,7 @@ class Hostile(SyncAPIClient):
             max_retries=max_retries,
             default_headers=default_headers,
             http_client=http_client,
+            strict_response_validation=strict_response_validation,
         )
         self.evil = resources.Evil(self)
         self.init = resources.Init(self)
@@ -105,6 +111,7 @@ class Hostile(SyncAPIClient):
         max_retries: int | None = None,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Hostile:
         """A copy of this client with some settings changed; the others are kept."""
         return self._copy_with(
@@ -119,6 +126,7 @@ class Hostile(SyncAPIClient):
             max_retries=max_retries,
             default_headers=default_headers,
             http_client=http_client,
+            strict_response_validation=strict_response_validation,
         )
 
 
@@ -141,6 +149,10 @@ class AsyncHostile(AsyncAPIClient):
         max_retries: Retries of connection errors, timeouts, 408, 409, 429 and 5xx.
         default_headers: Headers sent with every request.
         http_client: Your own `httpx.AsyncClient` (you close it).
+        strict_response_validation: Raise `APIResponseValidationError` when a 2xx
+            body does not match its schema. By default such a body is returned as
+            read, with a warning: the request succeeded, and raising would invite a
+            retry (see `response_validation_error`).
     """
 
     evil: resources.AsyncEvil
@@ -157,6 +169,7 @@ class AsyncHostile(AsyncAPIClient):
         max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
+        strict_response_validation: bool = False,
     ) -> None:
         super().__init__(
             config=_CONFIG,
@@ -171,6 +184,7 @@ class AsyncHostile(AsyncAPIClient):
             max_retries=max_retries,
             default_headers=default_headers,
             http_client=http_client,
+            strict_response_validation=strict_response_validation,
         )
         self.evil = resources.AsyncEvil(self)
         self.init = resources.AsyncInit(self)
@@ -186,6 +200,7 @@ class AsyncHostile(AsyncAPIClient):
         max_retries: int | None = None,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
+        strict_response_validation: bool | None = None,
     ) -> AsyncHostile:
         """A copy of this client with some settings changed; the others are kept."""
         return self._copy_with(
@@ -200,6 +215,7 @@ class AsyncHostile(AsyncAPIClient):
             max_retries=max_retries,
             default_headers=default_headers,
             http_client=http_client,
+            strict_response_validation=strict_response_validation,
         )
 
 

@@ -58,6 +58,10 @@ class Parameters(SyncAPIClient):
         max_retries: Retries of connection errors, timeouts, 408, 409, 429 and 5xx.
         default_headers: Headers sent with every request.
         http_client: Your own `httpx.Client` (you close it).
+        strict_response_validation: Raise `APIResponseValidationError` when a 2xx
+            body does not match its schema. By default such a body is returned as
+            read, with a warning: the request succeeded, and raising would invite a
+            retry (see `response_validation_error`).
     """
 
     import_: resources.Import
@@ -75,6 +79,7 @@ class Parameters(SyncAPIClient):
         max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
+        strict_response_validation: bool = False,
     ) -> None:
         super().__init__(
             config=_CONFIG,
@@ -89,6 +94,7 @@ class Parameters(SyncAPIClient):
             max_retries=max_retries,
             default_headers=default_headers,
             http_client=http_client,
+            strict_response_validation=strict_response_validation,
         )
         self.import_ = resources.Import(self)
         self.items = resources.Items(self)
@@ -105,6 +111,7 @@ class Parameters(SyncAPIClient):
         max_retries: int | None = None,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Parameters:
         """A copy of this client with some settings changed; the others are kept."""
         return self._copy_with(
@@ -119,6 +126,7 @@ class Parameters(SyncAPIClient):
             max_retries=max_retries,
             default_headers=default_headers,
             http_client=http_client,
+            strict_response_validation=strict_response_validation,
         )
 
 
@@ -142,6 +150,10 @@ class AsyncParameters(AsyncAPIClient):
         max_retries: Retries of connection errors, timeouts, 408, 409, 429 and 5xx.
         default_headers: Headers sent with every request.
         http_client: Your own `httpx.AsyncClient` (you close it).
+        strict_response_validation: Raise `APIResponseValidationError` when a 2xx
+            body does not match its schema. By default such a body is returned as
+            read, with a warning: the request succeeded, and raising would invite a
+            retry (see `response_validation_error`).
     """
 
     import_: resources.AsyncImport
@@ -159,6 +171,7 @@ class AsyncParameters(AsyncAPIClient):
         max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
+        strict_response_validation: bool = False,
     ) -> None:
         super().__init__(
             config=_CONFIG,
@@ -173,6 +186,7 @@ class AsyncParameters(AsyncAPIClient):
             max_retries=max_retries,
             default_headers=default_headers,
             http_client=http_client,
+            strict_response_validation=strict_response_validation,
         )
         self.import_ = resources.AsyncImport(self)
         self.items = resources.AsyncItems(self)
@@ -189,6 +203,7 @@ class AsyncParameters(AsyncAPIClient):
         max_retries: int | None = None,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
+        strict_response_validation: bool | None = None,
     ) -> AsyncParameters:
         """A copy of this client with some settings changed; the others are kept."""
         return self._copy_with(
@@ -203,6 +218,7 @@ class AsyncParameters(AsyncAPIClient):
             max_retries=max_retries,
             default_headers=default_headers,
             http_client=http_client,
+            strict_response_validation=strict_response_validation,
         )
 
 

@@ -61,6 +61,10 @@ _MIGRATE_BULK = _bulk.BulkSpec(
     max_items=10,
     min_interval=5.0,
     hourly_limits=(('dev"elopment`', 10),),
+    shared_limiter=None,
+    nested_field=None,
+    max_nested=None,
+    replay_safe=False,
 )
 
 
@@ -145,10 +149,10 @@ class Contacts(SyncAPIResource):
         job goes on); any other error status, or retries exhausted, stops the job
         (`report.stopped`); rerun with the same `journal` to go on.
 
-        Unknown outcomes: the endpoint has no idempotency key. A batch that was sent and got
-        no answer (read timeout, dropped connection, `504`) may have been imported, so it is
-        not sent again blindly: it goes into `report.unknown` with its records. See
-        `resend_unknown`.
+        Unknown outcomes: the endpoint has no idempotency key and the spec does not say a
+        replay is harmless. A batch that was sent and got no answer (read timeout, dropped
+        connection, `504`) may have been imported, so it is not sent again blindly, nor on a
+        resumed run: it goes into `report.unknown` with its records. See `resend_unknown`.
 
         Args:
             contacts: Any iterable of `Contact` or mappings, read once, lazily.
@@ -357,10 +361,10 @@ class AsyncContacts(AsyncAPIResource):
         job goes on); any other error status, or retries exhausted, stops the job
         (`report.stopped`); rerun with the same `journal` to go on.
 
-        Unknown outcomes: the endpoint has no idempotency key. A batch that was sent and got
-        no answer (read timeout, dropped connection, `504`) may have been imported, so it is
-        not sent again blindly: it goes into `report.unknown` with its records. See
-        `resend_unknown`.
+        Unknown outcomes: the endpoint has no idempotency key and the spec does not say a
+        replay is harmless. A batch that was sent and got no answer (read timeout, dropped
+        connection, `504`) may have been imported, so it is not sent again blindly, nor on a
+        resumed run: it goes into `report.unknown` with its records. See `resend_unknown`.
 
         Args:
             contacts: Any iterable of `Contact` or mappings (or an async iterable), read once, lazily.
