@@ -259,3 +259,42 @@ def test_every_committed_model_keeps_the_promised_checks() -> None:
         closed = {"Pet": {"mode", "x_id", "custom_type_path", "naïve", "size"}} if (
             tree.name == "degenerate_client") else {}
         assert_promises_kept(found, closed=closed)
+
+
+def test_an_allof_that_contradicts_its_parent_makes_a_flat_model() -> None:
+    """A subclass redeclaring a parent's field with another type would fail mypy; the
+    model gets the parent's fields inline instead. A narrowing (const of the same type)
+    keeps the subclass."""
+    status_a = {"type": "string", "enum": ["done", "open"]}
+    source = _generate(document({
+        "StatusA": status_a,
+        "StatusB": {"type": "string", "enum": ["done", "open", "gone"]},
+        "Base": {"type": "object", "required": ["id"], "properties": {
+            "id": {"type": "string"}, "kind": {"type": "string"},
+            "status": {"$ref": "#/components/schemas/StatusA"}}},
+        "Middle": {"allOf": [{"$ref": "#/components/schemas/Base"},
+                             {"type": "object", "properties": {"extra": {"type": "integer"}}}]},
+        "Contradicts": {"allOf": [{"$ref": "#/components/schemas/Middle"}, {
+            "type": "object", "required": ["status"],
+            "properties": {"status": {"$ref": "#/components/schemas/StatusB"}}}]},
+        "Narrows": {"allOf": [{"$ref": "#/components/schemas/Base"}, {
+            "type": "object", "properties": {"kind": {"const": "special"}}}]},
+    }), ["StatusA", "StatusB", "Base", "Middle", "Contradicts", "Narrows"])
+    found = classes(source)
+    assert [ast.unparse(b) for b in found["Contradicts"].bases] == ["BaseModel"]
+    fields = {s.target.id for s in found["Contradicts"].body  # type: ignore[union-attr]
+              if isinstance(s, ast.AnnAssign) and s.target.id != "model_config"}  # type: ignore[union-attr]
+    assert fields == {"id", "kind", "status", "extra"}
+    assert [ast.unparse(b) for b in found["Narrows"].bases] == ["Base"]
+
+
+def test_a_model_default_is_not_copied_onto_the_fields_that_refer_to_it() -> None:
+    source = _generate(document({
+        "Flag": {"type": "boolean", "default": True},
+        "Mode": {"type": "string", "enum": ["a", "b"], "default": "b"},
+        "Holder": {"type": "object", "properties": {
+            "flag": {"$ref": "#/components/schemas/Flag"},
+            "mode": {"$ref": "#/components/schemas/Mode"}}},
+    }), ["Flag", "Mode", "Holder"])
+    assert "flag: Flag | None = None" in source
+    assert "mode: Mode | None = Mode.B" in source
