@@ -28,8 +28,9 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
                         help="write nothing; exit 1 and list the files that would change")
     parser.add_argument("--force", action="store_true",
                         help="regenerate even when nothing seems to have changed")
-    parser.add_argument("--strict", action="store_true", default=None,
-                        help="every warning is an error (also `strict = true`)")
+    parser.add_argument("--strict", action=argparse.BooleanOptionalAction, default=None,
+                        help="every warning is an error (also `strict = true`); "
+                        "--no-strict overrides the configuration")
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="print every warning, not only their count by kind")
     parser.add_argument("-q", "--quiet", action="store_true", help="print only problems")

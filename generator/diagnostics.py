@@ -17,21 +17,43 @@ from .errors import SpecError
 Origin = tuple[str, int | None]  # (file as shown to the user, 1-based line or None)
 
 
-@dataclass(frozen=True)
 class Diagnostic:
-    kind: str  # a short, stable slug: `duplicate-required`, `dangling-ref`, ...
-    message: str
-    file: str
-    line: int | None
-    pointer: str | None
+    """One warning. Its file and line are looked up only when asked for: finding a line
+    in a big JSON document means scanning it, and a summary needs none."""
+
+    def __init__(self, kind: str, message: str, file: str | None, line: int | None,
+                 pointer: str | None, locate: Callable[[str], Origin] | None = None) -> None:
+        self.kind = kind  # a short, stable slug: `duplicate-required`, `dangling-ref`, ...
+        self.message = message
+        self.pointer = pointer
+        self._file = file
+        self._line = line
+        self._locate = locate
+
+    def _resolve(self) -> None:
+        if self._locate is not None:
+            self._file, self._line = self._locate(self.pointer or "")
+            if self.pointer is None:
+                self._line = None
+            self._locate = None
+
+    @property
+    def file(self) -> str:
+        self._resolve()
+        return self._file or ""
+
+    @property
+    def line(self) -> int | None:
+        self._resolve()
+        return self._line
+
+    def __repr__(self) -> str:
+        return f"Diagnostic({self.kind!r}, {str(self)!r})"
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
         at = "" if self.pointer is None else f" at {self.pointer or '/'}"
         return f"{where}{at}: {self.message}"
-
-    def as_error(self) -> SpecError:
-        return SpecError(self.message, file=self.file, line=self.line, pointer=self.pointer)
 
 
 class StrictModeError(SpecError):
@@ -64,9 +86,7 @@ class Diagnostics:
         if key in self._seen:
             return
         self._seen.add(key)
-        file, line = self.locate(pointer) if pointer is not None else self.locate("")
-        self.items.append(Diagnostic(kind, message, file,
-                                     line if pointer is not None else None, pointer))
+        self.items.append(Diagnostic(kind, message, None, None, pointer, self.locate))
 
     def add_unlocated(self, kind: str, message: str, file: str) -> None:
         key = (kind, None, message)

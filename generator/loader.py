@@ -15,6 +15,7 @@ import json
 import os
 import re
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -66,6 +67,7 @@ _JSON_TAGS = frozenset(f"{_YAML_TAG}{t}" for t in ("str", "int", "float", "bool"
                                                     "map", "seq"))
 _MERGE_TAG = f"{_YAML_TAG}merge"
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_ESCAPE = re.compile(r"\\[uU]0*[dD][89a-fA-F]")
 # A reference may not hold control characters (a NUL ends a C path) nor name a scheme.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
@@ -278,7 +280,7 @@ def _parse_yaml(text: str, raw: bytes, path: Path, shown: str,
             node = loader.get_single_node()
         except RecursionError:
             raise SpecError(f"values nest deeper than {limits.MAX_DEPTH} levels", file=shown,
-                            line=None) from None
+                            line=_deep_line(text)) from None
         if node is None:
             raise SpecError("the file is empty", file=shown, line=1)
         file.yaml_lines = {}
@@ -296,6 +298,20 @@ def _parse_yaml(text: str, raw: bytes, path: Path, shown: str,
         loader.dispose()
     _check_values(file)
     return file
+
+
+def _deep_line(text: str) -> int | None:
+    """The first line where brackets open past the limit (for the message only: the
+    parser gave up before it could say where)."""
+    depth = 0
+    for number, line in enumerate(text.splitlines(), 1):
+        if len(line) - len(line.lstrip()) > limits.MAX_DEPTH * 2:
+            return number  # block style: nesting is indentation
+        for char in line:
+            depth += (char in "[{") - (char in "]}")
+            if depth > limits.MAX_DEPTH:
+                return number
+    return None
 
 
 class _YamlWalk:
@@ -361,10 +377,23 @@ class _YamlWalk:
 # -- both ----------------------------------------------------------------------------------
 
 def _check_values(file: _File) -> None:
-    """Limits on the values themselves; also notes whether the file holds any `$ref`."""
-    count = 0
+    """Limits on the values themselves; also notes whether the file holds any `$ref`.
 
-    def visit(value: Any, pointer: str, depth: int) -> None:
+    Half of a UTF-16 surrogate pair (`"\\ud83d"` alone) is valid JSON but not text: it
+    becomes U+FFFD with a warning, as any text decoder would do.
+    """
+    count = 0
+    # Valid UTF-8 holds no surrogate: only an escape (`\\udXXX`) can write one.
+    escapes = _SURROGATE_ESCAPE.search(file.text) is not None
+
+    def text(value: str, pointer: str) -> str:
+        if not escapes or not _LONE_SURROGATE.search(value):
+            return value
+        file.warnings.append(("lone-surrogate", "half of a UTF-16 surrogate pair is not "
+                              "text; replaced by U+FFFD", pointer, None))
+        return _LONE_SURROGATE.sub("\ufffd", value)
+
+    def visit(value: Any, pointer: str, depth: int) -> Any:
         nonlocal count
         count += 1
         if count > limits.MAX_VALUES:
@@ -375,21 +404,27 @@ def _check_values(file: _File) -> None:
                 raise file.error(f"values nest deeper than {limits.MAX_DEPTH} levels", pointer)
             if "$ref" in value:
                 file.has_refs = True
-            for key, item in value.items():
-                if _LONE_SURROGATE.search(key):
-                    raise file.error(f"key {key!r} holds a lone surrogate, which is not text",
-                                     pointer)
-                visit(item, f"{pointer}/{escape_pointer_token(key)}", depth + 1)
+            for key, item in list(value.items()) if escapes else value.items():
+                child = f"{pointer}/{escape_pointer_token(key)}"
+                checked = visit(item, child, depth + 1)
+                clean = text(key, child)
+                if clean is not key:
+                    del value[key]
+                    value[clean] = checked
+                elif checked is not item:
+                    value[key] = checked
         elif isinstance(value, list):
             if depth >= limits.MAX_DEPTH:
                 raise file.error(f"values nest deeper than {limits.MAX_DEPTH} levels", pointer)
             for index, item in enumerate(value):
-                visit(item, f"{pointer}/{index}", depth + 1)
-        elif isinstance(value, str) and _LONE_SURROGATE.search(value):
-            raise file.error("a string holds a lone surrogate (half of a UTF-16 pair), "
-                             "which is not text", pointer)
+                checked = visit(item, f"{pointer}/{index}", depth + 1)
+                if checked is not item:
+                    value[index] = checked
+        elif isinstance(value, str):
+            return text(value, pointer)
+        return value
 
-    visit(file.data, "", 0)
+    file.data = visit(file.data, "", 0)
 
 
 def resolve_pointer(document: Any, pointer: str) -> Any:
@@ -410,11 +445,16 @@ def resolve_pointer(document: Any, pointer: str) -> Any:
     return value
 
 
+class _Refused(SpecError):
+    """A `$ref` our rules do not follow: an error in strict mode, else left out."""
+
+
 class _Bundler:
     """Inlines references to other files; hoists their schemas into components."""
 
-    def __init__(self, root: _File) -> None:
+    def __init__(self, root: _File, *, strict: bool) -> None:
         self.root = root
+        self.strict = strict
         self.folder = root.path.parent
         self.files: dict[Path, _File] = {root.path: root}
         self.mounts: dict[str, tuple[_File, str]] = {"": (root, "")}
@@ -426,16 +466,16 @@ class _Bundler:
     def _file(self, ref: str, current: _File, src: str) -> _File:
         pointer = f"{src}/$ref"
         if _CONTROL.search(ref):
-            raise current.error(f"$ref {ref!r} holds a control character", pointer)
+            raise _refused(current, f"$ref {ref!r} holds a control character", pointer)
         if _SCHEME.match(ref) or ref.startswith("//"):
-            raise current.error(f"$ref {ref!r} points to a URL; only files beside the spec "
-                                "are read", pointer)
+            raise _refused(current, f"$ref {ref!r} points to a URL; only files beside the "
+                           "spec are read", pointer)
         target = (current.path.parent / ref).resolve()
         if not target.is_relative_to(self.folder):
-            raise current.error(f"$ref {ref!r} points outside the spec's folder", pointer)
+            raise _refused(current, f"$ref {ref!r} points outside the spec's folder", pointer)
         if target not in self.files:
             if not target.is_file():
-                raise current.error(f"$ref {ref!r}: no such file", pointer)
+                raise _refused(current, f"$ref {ref!r}: no such file", pointer)
             loaded = _read(target, os.path.relpath(target), self.budget)
             self.budget -= len(loaded.raw)
             self.files[target] = loaded
@@ -448,7 +488,15 @@ class _Bundler:
                                     "once references to other files are inlined", src)
             ref = value.get("$ref")
             if isinstance(ref, str) and (current is not self.root or not ref.startswith("#")):
-                return self._external(value, ref, current, src, dst)
+                try:
+                    return self._external(value, ref, current, src, dst)
+                except _Refused as refused:
+                    if self.strict:
+                        raise
+                    current.warnings.append(("refused-ref", f"{refused.message}; left out (a "
+                                             "schema there accepts any value)",
+                                             f"{src}/$ref", None))
+                    value = {k: v for k, v in value.items() if k != "$ref"}
             return {
                 key: self.bundle(item, current, f"{src}/{escape_pointer_token(key)}",
                                  f"{dst}/{escape_pointer_token(key)}")
@@ -466,8 +514,8 @@ class _Bundler:
         try:
             target = resolve_pointer(target_file.data, fragment)
         except KeyError:
-            raise current.error(f"$ref {ref!r} points to nothing in {target_file.shown}",
-                                f"{src}/$ref") from None
+            raise _refused(current, f"$ref {ref!r} points to nothing in {target_file.shown}",
+                           f"{src}/$ref") from None
         key = (target_file.path, fragment)
         siblings = {k: v for k, v in value.items() if k != "$ref"}
         if fragment.startswith("/components/schemas/") and fragment.count("/") == 3:
@@ -475,7 +523,7 @@ class _Bundler:
             self._hoist(name, key, target, target_file, fragment, current, src)
             return {"$ref": f"#/components/schemas/{escape_pointer_token(name)}", **siblings}
         if key in self.stack:
-            raise current.error(f"$ref {ref!r} is circular across files", src)
+            raise _refused(current, f"$ref {ref!r} is circular across files", f"{src}/$ref")
         self.stack.append(key)
         self.mounts[dst] = (target_file, fragment)
         inlined = self.bundle(target, target_file, fragment, dst)
@@ -500,6 +548,10 @@ class _Bundler:
         self.hoisted_schemas[name] = self.bundle(target, target_file, fragment, dst)
 
 
+def _refused(file: _File, message: str, pointer: str) -> _Refused:
+    return _Refused(message, file=file.shown, line=file.line(pointer), pointer=pointer)
+
+
 def load_spec(path: Path, *, meta_schema: bool = True, strict: bool = False) -> LoadedSpec:
     """Read, bundle and check the spec at `path`; raise SpecError if it cannot be used.
 
@@ -511,7 +563,7 @@ def load_spec(path: Path, *, meta_schema: bool = True, strict: bool = False) -> 
     root = _read(root_path, str(path))
     if not isinstance(root.data, dict):
         raise SpecError("the spec must be a mapping at the top level", file=root.shown, line=1)
-    bundler = _Bundler(root)
+    bundler = _Bundler(root, strict=strict)
     # A single-file spec (every big public one) is used as read, not copied.
     data: dict[str, Any] = bundler.bundle(root.data, root, "", "") if _has_external_refs(
         root) else root.data
@@ -532,7 +584,8 @@ def load_spec(path: Path, *, meta_schema: bool = True, strict: bool = False) -> 
     for file in bundler.files.values():
         for kind, message, pointer, line in file.warnings:
             loaded.diagnostics.items.append(Diagnostic(
-                kind, message, file.shown, line or file.line(pointer), pointer))
+                kind, message, file.shown, line, pointer,
+                None if line else _locator(file)))
     from .validate import check_structure, validate_spec
 
     if meta_schema:
@@ -540,6 +593,12 @@ def load_spec(path: Path, *, meta_schema: bool = True, strict: bool = False) -> 
     else:
         check_structure(loaded)
     return loaded
+
+
+def _locator(file: _File) -> Callable[[str], tuple[str, int | None]]:
+    def locate(pointer: str) -> tuple[str, int | None]:
+        return file.shown, file.line(pointer)
+    return locate
 
 
 def _has_external_refs(root: _File) -> bool:

@@ -8,7 +8,10 @@ after bundling, the only reference left is a local `$ref` to something that exis
   (or one in a cycle of bare `$ref`s) is dropped with a warning: the schema there
   accepts any value, and an operation that needed the parameter, body or response it
   named is left out (see `structure`).
-- `$dynamicRef`, `$recursiveRef`: not followed; dropped with a warning (any value).
+- `$dynamicRef`, `$recursiveRef`: inside a component schema that declares the anchor
+  itself (`$recursiveAnchor: true`, `$dynamicAnchor: name`), a `$ref` to that
+  component (the recursion such anchors are written for); otherwise not followed,
+  dropped with a warning (any value).
 - `$id`, `$schema`, `$anchor`, `$dynamicAnchor`, `$recursiveAnchor`, `$vocabulary`:
   identifiers and dialects we do not follow; dropped with a warning.
 - discriminator `mapping` values: a local `$ref` or a schema name in
@@ -51,6 +54,9 @@ class _Settler:
         components = self.doc.get("components")
         schemas = components.get("schemas") if isinstance(components, dict) else None
         self.schema_names = set(schemas) if isinstance(schemas, dict) else set()
+        self.bare_refs: list[tuple[dict[str, Any], str]] = []  # every `$ref` kept
+        # Per component schema: its `$recursiveAnchor: true`, its `$dynamicAnchor` name.
+        self.anchors: dict[str, tuple[bool, str | None]] = {}
 
     def run(self) -> None:
         self.visit(self.doc, "", None)
@@ -74,6 +80,14 @@ class _Settler:
             self.visit(item, child, key if parent_key not in _NAME_MAPS else None)
 
     def keywords(self, value: dict[str, Any], pointer: str) -> None:
+        component = _component(pointer)
+        if component == pointer:
+            # A component's own anchors are honoured (below), so they are not warned about.
+            recursive = value.pop("$recursiveAnchor", None) is True
+            dynamic = value.pop("$dynamicAnchor", None)
+            self.anchors[pointer] = (recursive, dynamic if isinstance(dynamic, str) else None)
+        if component is not None and "$ref" not in value:
+            self.anchored(value, component)
         if "$ref" in value:
             self.ref(value, pointer)
         for keyword in _UNFOLLOWED_REFERENCES:
@@ -89,6 +103,17 @@ class _Settler:
                                "follows only local $refs",
                                f"{pointer}/{escape_pointer_token(keyword)}")
 
+    def anchored(self, value: dict[str, Any], component: str) -> None:
+        """`$recursiveRef: "#"` or `$dynamicRef: "#name"` inside a component schema that
+        declares that anchor itself: the recursion the author meant, as a local `$ref`."""
+        recursive, dynamic = self.anchors.get(component, (False, None))
+        if value.get("$recursiveRef") == "#" and recursive:
+            del value["$recursiveRef"]
+            value["$ref"] = f"#{component}"
+        elif dynamic is not None and value.get("$dynamicRef") == f"#{dynamic}":
+            del value["$dynamicRef"]
+            value["$ref"] = f"#{component}"
+
     def problem(self, ref: Any) -> str | None:
         """Why `ref` cannot be followed, or None."""
         if not isinstance(ref, str):
@@ -100,14 +125,19 @@ class _Settler:
         if ref != "#" and not ref.startswith("#/"):
             return f"$ref {ref!r} names an anchor; only JSON pointers are followed"
         try:
-            resolve_pointer(self.doc, ref[1:])
+            target = resolve_pointer(self.doc, ref[1:])
         except KeyError:
             return f"$ref {ref!r} points to nothing"
+        if not isinstance(target, dict | bool):
+            # Every object OpenAPI lets a `$ref` name is a mapping (or a boolean schema).
+            return f"$ref {ref!r} points to a {type(target).__name__}, not an object"
         return None
 
     def ref(self, value: dict[str, Any], pointer: str) -> None:
         problem = self.problem(value["$ref"])
-        if problem is not None:
+        if problem is None:
+            self.bare_refs.append((value, pointer))
+        else:
             del value["$ref"]
             self.spec.warn("dangling-ref", f"{problem}; left out (a schema there accepts any "
                            "value; an operation that needs anything else is left out)",
@@ -135,7 +165,7 @@ class _Settler:
 
     def break_cycles(self) -> None:
         """A `$ref` whose chain of bare `$ref`s comes back to itself names no value."""
-        for node, pointer in self._bare_refs():
+        for node, pointer in self.bare_refs:
             seen = {pointer}
             current: Any = node
             while isinstance(current, dict) and isinstance(current.get("$ref"), str):
@@ -154,17 +184,9 @@ class _Settler:
                 except KeyError:
                     break
 
-    def _bare_refs(self) -> list[tuple[dict[str, Any], str]]:
-        found: list[tuple[dict[str, Any], str]] = []
-        stack: list[tuple[Any, str]] = [(self.doc, "")]
-        while stack:
-            value, pointer = stack.pop()
-            if isinstance(value, dict):
-                if isinstance(value.get("$ref"), str):
-                    found.append((value, pointer))
-                stack.extend((item, f"{pointer}/{escape_pointer_token(key)}")
-                             for key, item in value.items())
-            elif isinstance(value, list):
-                stack.extend((item, f"{pointer}/{i}") for i, item in enumerate(value))
-        return found
 
+def _component(pointer: str) -> str | None:
+    """The component schema `pointer` is inside (`/components/schemas/Name`), if any."""
+    if not pointer.startswith("/components/schemas/"):
+        return None
+    return "/".join(pointer.split("/", 4)[:4])

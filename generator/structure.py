@@ -31,6 +31,7 @@ from .loader import LoadedSpec, escape_pointer_token, resolve_pointer
 
 _METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _LOCATIONS = frozenset({"path", "query", "header", "cookie"})
+_IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
 _TYPES = frozenset({"string", "number", "integer", "boolean", "array", "object", "null"})
 _FORMATS = frozenset({
     "int32", "int64", "float", "double", "byte", "binary", "date", "date-time", "time",
@@ -50,6 +51,7 @@ _PATH_TEMPLATE = re.compile(r"\{([^{}]*)\}")
 _JSON_MEDIA = re.compile(r"^application/json\s*(;.*)?$", re.IGNORECASE)
 _JSONISH_MEDIA = re.compile(r"^application/([\w.+-]*\+)?json\s*(;.*)?$", re.IGNORECASE)
 _MAX_PATTERN = 10_000
+_NULLABLE_KEYWORDS = frozenset({"default", "example", "const"})  # null is a value there
 
 
 class _Unusable(Exception):
@@ -91,6 +93,12 @@ class _Checker:
             for name, schema in list((components.get("schemas") or {}).items()):
                 components["schemas"][name] = self.schema(
                     schema, f"/components/schemas/{escape_pointer_token(name)}")
+            for name, scheme in list((components.get("securitySchemes") or {}).items()):
+                if not isinstance(self.resolved(scheme), dict):
+                    del components["securitySchemes"][name]
+                    self.warn("malformed", f"security scheme {name!r} is not a mapping; "
+                              "ignored", f"/components/securitySchemes/"
+                                         f"{escape_pointer_token(name)}")
             for kind in ("parameters", "requestBodies", "responses", "headers"):
                 for name, item in (components.get(kind) or {}).items():
                     self.schemas_inside(item, f"/components/{kind}/{escape_pointer_token(name)}")
@@ -123,9 +131,9 @@ class _Checker:
 
     def mapping_or_drop(self, parent: dict[str, Any], key: str,
                         pointer: str) -> dict[str, Any] | None:
-        value = parent.get(key)
-        if value is None:
+        if key not in parent:
             return None
+        value = parent[key]
         if not isinstance(value, dict):
             del parent[key]
             self.warn("malformed", f"{key} must be a mapping; ignored",
@@ -134,9 +142,9 @@ class _Checker:
         return value
 
     def list_or_drop(self, parent: dict[str, Any], key: str, pointer: str) -> list[Any] | None:
-        value = parent.get(key)
-        if value is None:
+        if key not in parent:
             return None
+        value = parent[key]
         if not isinstance(value, list):
             del parent[key]
             self.warn("malformed", f"{key} must be a list; ignored",
@@ -151,10 +159,11 @@ class _Checker:
         kept: list[Any] = []
         names: set[str] = set()
         for index, tag in enumerate(tags):
-            name = tag.get("name") if top_level and isinstance(tag, dict) else tag
+            name = (tag.get("name") if isinstance(tag, dict) else None) if top_level else tag
             if not isinstance(name, str):
-                self.warn("malformed", "a tag must be a string" + (" name" if top_level else "")
-                          + "; ignored", f"{pointer}/{key}/{index}")
+                self.warn("malformed", "a tag must be a mapping with a string name; ignored"
+                          if top_level else "a tag must be a string; ignored",
+                          f"{pointer}/{key}/{index}")
                 continue
             if name in names:
                 self.warn("duplicate-tag", f"tag {name!r} is declared twice; the first is kept",
@@ -181,9 +190,8 @@ class _Checker:
             self.tags(op, pointer, "tags", top_level=False)
         if "security" in op and not isinstance(op["security"], list):
             raise _Unusable("its security must be a list", f"{pointer}/security")
-        shared = self.parameters(item.get("parameters", []),
-                                 f"{pointer.rsplit('/', 1)[0]}/parameters")
-        own = self.parameters(op.get("parameters", []), f"{pointer}/parameters")
+        shared = self.parameters(item, f"{pointer.rsplit('/', 1)[0]}/parameters")
+        own = self.parameters(op, f"{pointer}/parameters")
         merged = {**shared, **own}
         declared = {name for location, name in merged if location == "path"}
         named = set(_PATH_TEMPLATE.findall(path))
@@ -203,19 +211,33 @@ class _Checker:
                 raise _Unusable(f"response {status!r} is not a mapping", here)
             self.media(response, here, request=False)
 
-    def parameters(self, raw: Any, pointer: str) -> dict[tuple[str, str], Any]:
+    def parameters(self, holder: dict[str, Any], pointer: str) -> dict[tuple[str, str], Any]:
+        """The parameters of a path item or operation, by (location, name)."""
+        raw = holder.get("parameters", [])
         if not isinstance(raw, list):
             raise _Unusable("its parameters must be a list", pointer)
         found: dict[tuple[str, str], Any] = {}
+        ignored: list[int] = []
         for index, entry in enumerate(raw):
             here = f"{pointer}/{index}"
             param = self.resolved(entry)
             if not isinstance(param, dict):
                 raise _Unusable(f"parameter {index} is not a mapping", here)
             name, location = param.get("name"), param.get("in")
-            if not isinstance(name, str) or location not in _LOCATIONS:
+            if not isinstance(name, str) or not isinstance(location, str) \
+                    or location not in _LOCATIONS:
                 raise _Unusable(f"parameter {index} is not usable (it needs a string name and "
                                 "`in` one of path, query, header, cookie)", here)
+            if location == "header" and name.lower() in _IGNORED_HEADERS:
+                # OpenAPI: such a header parameter "SHALL be ignored" (other fields say it).
+                ignored.append(index)
+                self.warn("ignored-parameter", f"header parameter {name!r} is ignored, as "
+                          "OpenAPI requires (content types and security schemes set it)", here)
+                continue
+            if location == "path" and param.get("required") is not True:
+                self.warn("malformed", f"path parameter {name!r} must be required; read as "
+                          "required", here)
+                param["required"] = True
             if (location, name) in found:
                 self.warn("duplicate-parameter", f"parameter {name!r} in {location} is "
                           "declared twice; the last is used", here)
@@ -224,6 +246,8 @@ class _Checker:
                 param["schema"] = self.schema(param["schema"], f"{here}/schema")
             elif "content" in param:
                 self.media(param, here, request=False)
+        if ignored:
+            holder["parameters"] = [p for i, p in enumerate(raw) if i not in ignored]
         return found
 
     def request_body(self, op: dict[str, Any], pointer: str) -> None:
@@ -247,9 +271,9 @@ class _Checker:
         self.media(body, pointer, request=True)
 
     def media(self, holder: dict[str, Any], pointer: str, *, request: bool) -> None:
-        content = holder.get("content")
-        if content is None:
+        if "content" not in holder:
             return
+        content = holder["content"]
         if not isinstance(content, dict):
             raise _Unusable("content must be a mapping", f"{pointer}/content")
         for media_type in list(content):
@@ -287,8 +311,8 @@ class _Checker:
     # -- schemas -------------------------------------------------------------------------
     def schema(self, schema: Any, pointer: str) -> Any:
         """The schema to use in place of `schema` (itself, normalised; `{}` if unusable)."""
-        if isinstance(schema, bool):
-            return schema
+        if isinstance(schema, bool):  # the same meaning, in the form every stage reads
+            return {} if schema else {"not": {}}
         if not isinstance(schema, dict):
             self.warn("malformed-schema", f"a schema must be a mapping, not "
                       f"{type(schema).__name__}; left out (any value)", pointer)
@@ -296,6 +320,11 @@ class _Checker:
         if id(schema) in self.seen_schemas:
             return schema  # shared (YAML alias): normalised once
         self.seen_schemas.add(id(schema))
+        for keyword in [k for k, v in schema.items() if v is None]:
+            if keyword not in _NULLABLE_KEYWORDS and not str(keyword).startswith("x-"):
+                del schema[keyword]
+                self.warn("malformed-schema", f"{keyword} is null; ignored",
+                          f"{pointer}/{escape_pointer_token(str(keyword))}")
         self.type_keyword(schema, pointer)
         self.version_keywords(schema, pointer)
         self.unique_list(schema, "required", pointer, strings=True)
@@ -359,6 +388,11 @@ class _Checker:
         if isinstance(kind, list) and not self.v31:
             self.warn("version-keyword", "a list of types is OpenAPI 3.1; read as 3.1 does",
                       f"{pointer}/type")
+            others = [k for k in kind if k != "null"]
+            if len(others) == 1:  # the 3.0 spelling of the same thing
+                schema["type"] = others[0]
+                if "null" in kind:
+                    schema["nullable"] = True
 
     def version_keywords(self, schema: dict[str, Any], pointer: str) -> None:
         for exclusive, bound in (("exclusiveMinimum", "minimum"),

@@ -57,29 +57,38 @@ class MetaSchemaCheck:
 
     Importing openapi-spec-validator and running it take about half a second on a small
     document, as long as generating the models: on a first run they overlap on two
-    cores. Only a success is cached. The caller must `wait()` before trusting anything
-    it built from the document: in strict mode a finding is an error, otherwise each is
-    a located warning (kind `meta-schema`).
+    cores. Its findings are cached (by content: their lines are looked up afresh from
+    their pointers). The caller must `wait()` before trusting anything it built from
+    the document: in strict mode a finding is an error, otherwise each is a located
+    warning (kind `meta-schema`).
     """
 
     def __init__(self, spec: LoadedSpec, *, in_background: bool = True) -> None:
         self._spec = spec
         self._key = json.dumps(spec.data, sort_keys=True)
-        self._done = lookup("validated", _DISTRIBUTION, self._key) == "valid"
+        self._cached = _findings(lookup("validated", _DISTRIBUTION, self._key))
+        self._reported = False
         self._child: subprocess.Popen[bytes] | None = None
-        self._started = 0.0
-        if not self._done and in_background:
+        if self._cached is None and in_background:
             self._child = _start_child(json.dumps(spec.data))  # the spec's own key order
 
     def wait(self) -> None:
         """Return when the verdict is in; raise its most specific error in strict mode."""
-        if self._done:
+        if self._reported:
             return
-        self._done = True
-        verdict = (_child_result(self._child, _deadline()) if self._child is not None
-                   else "crashed")
-        if verdict == "crashed":  # no child, or it died: the same check here (bounded too)
-            verdict = meta_schema_problems(self._spec.data)
+        self._reported = True
+        verdict: list[tuple[str, str]] | str
+        if self._cached is not None:
+            verdict = self._cached
+        else:
+            if self._child is not None:
+                # A child that died is not replaced by the same check here: its audit hook
+                # may be what stopped it, and this process has none.
+                verdict = _child_result(self._child, _deadline())
+            else:  # no child could be started (or the caller asked for none)
+                verdict = meta_schema_problems(self._spec.data)
+            if not isinstance(verdict, str):
+                store("validated", _DISTRIBUTION, self._key, json.dumps(verdict))
         if isinstance(verdict, str):  # the check itself did not finish
             problem = f"the OpenAPI meta-schema check {verdict}"
             if self._spec.strict:
@@ -87,14 +96,21 @@ class MetaSchemaCheck:
             self._spec.diagnostics.add_unlocated("meta-schema", problem + "; skipped",
                                                  str(self._spec.root))
             return
-        if not verdict:
-            store("validated", _DISTRIBUTION, self._key, "valid")
-            return
-        if self._spec.strict:
+        if verdict and self._spec.strict:
             message, pointer = verdict[0]
             raise self._spec.error(message, pointer)
         for message, pointer in verdict:
             self._spec.warn("meta-schema", message, pointer)
+
+
+def _findings(cached: str | None) -> list[tuple[str, str]] | None:
+    """A cached verdict, or None."""
+    if cached is None:
+        return None
+    try:
+        return [(str(m), str(p)) for m, p in json.loads(cached)]
+    except (ValueError, TypeError):
+        return None
 
 
 _DISTRIBUTION = "openapi-spec-validator"
@@ -126,7 +142,7 @@ def _start_child(document_json: str) -> subprocess.Popen[bytes] | None:
 
 def _child_result(child: subprocess.Popen[bytes],
                   deadline: float) -> list[tuple[str, str]] | str:
-    """The child's findings ([] when valid), "crashed", or why there are none."""
+    """The child's findings ([] when valid), or why there are none."""
     try:
         output, _ = child.communicate(timeout=deadline)
     except subprocess.TimeoutExpired:
@@ -134,12 +150,12 @@ def _child_result(child: subprocess.Popen[bytes],
         child.communicate()
         return f"did not finish within {deadline:g} s"
     if child.returncode != 0:
-        return "crashed"
+        return f"failed (exit code {child.returncode})"
     try:
         verdict = json.loads(output)
         return [(str(m), str(p)) for m, p in verdict["problems"]]
     except (ValueError, KeyError, TypeError):
-        return "crashed"
+        return "failed (no verdict)"
 
 
 def _check_version(spec: LoadedSpec) -> None:
@@ -198,9 +214,9 @@ def meta_schema_problem(data: dict[str, Any]) -> tuple[str, str] | None:
 
 
 _SHORT = reprlib.Repr()
-_SHORT.maxstring = 60
+_SHORT.maxstring = 30
 _SHORT.maxother = 60
-_SHORT.maxlist = _SHORT.maxdict = 4
+_SHORT.maxlist = _SHORT.maxdict = 3
 _SHORT.maxlevel = 2
 
 

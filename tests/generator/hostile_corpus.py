@@ -43,6 +43,7 @@ class HostileCase:
     line: str | None = None  # the error's line: the first line holding this text
     pointer: str | None = None  # the error's pointer (a prefix, for very deep ones)
     warnings: tuple[str, ...] = field(default=())  # kinds a generated client must report
+    strict: bool = False  # run with --strict
 
 
 def fixture(name: str) -> Callable[[Path], Path]:
@@ -159,6 +160,10 @@ CASES = [
                 json_text('{"openapi": "3.1.0",\n "x-deep": ' + "[" * 100_000 + "]" * 100_000
                           + "}\n"),
                 error="values nest deeper than 100 levels", line="x-deep", pointer="/x-deep/0/0/0"),
+    HostileCase("100000-nested-yaml-lists",
+                json_text("openapi: 3.1.0\nx-deep: " + "[" * 100_000 + "]" * 100_000 + "\n",
+                          "openapi.yaml"),
+                error="values nest deeper than 100 levels", line="x-deep"),
     HostileCase("100-nested-object-schemas",
                 document(_schema("Deep", _nested_objects(100))),
                 error="values nest deeper than 100 levels",
@@ -175,15 +180,20 @@ CASES = [
                          indent=None),
                 error=r"an enum of 10,000 values \(the limit is 5,000\)", line="openapi",
                 pointer="/components/schemas/Big/enum"),
-    HostileCase("nul-in-ref", document(_nul_ref),
+    # A reference our rules refuse: an error in strict mode, left out otherwise.
+    HostileCase("nul-in-ref", document(_nul_ref), strict=True,
                 error=r"\$ref 'x\\x00.yaml' holds a control character",
                 pointer="/components/schemas/Thing/properties/x/$ref"),
-    HostileCase("url-ref", document(_remote_ref),
+    HostileCase("url-ref", document(_remote_ref), strict=True,
                 error=r"\$ref 'http://127.0.0.1:9/x.json' points to a URL",
                 pointer="/components/schemas/Thing/properties/x/$ref"),
-    HostileCase("symlink-out-of-the-folder", _symlinked_ref,
+    HostileCase("symlink-out-of-the-folder", _symlinked_ref, strict=True,
                 error=r"\$ref 'shared.yaml' points outside the spec's folder",
                 pointer="/components/schemas/Thing/properties/s/$ref"),
+    HostileCase("nul-in-ref-lenient", document(_nul_ref), warnings=("refused-ref",)),
+    HostileCase("url-ref-lenient", document(_remote_ref), warnings=("refused-ref",)),
+    HostileCase("symlink-out-of-the-folder-lenient", _symlinked_ref,
+                warnings=("refused-ref",)),
     HostileCase("cycle-of-local-refs", document(_ref_cycle), warnings=("circular-ref",)),
     HostileCase("reference-keywords", fixture("ref_keywords.yaml"),
                 warnings=("ignored-identifier", "unfollowed-reference", "dangling-ref")),

@@ -35,7 +35,7 @@ def test_hostile_document_has_its_outcome(case: HostileCase, tmp_path: Path,
     spec = case.write(folder)
     out = tmp_path / "out"
 
-    code, err = _generate(spec, out, capsys)
+    code, err = _generate(spec, out, capsys, *(["--strict"] if case.strict else []))
 
     if case.error is not None:
         assert code == 1, err
@@ -213,3 +213,22 @@ def test_anything_unexpected_is_one_paragraph_not_a_traceback(
     _, err = capsys.readouterr()
     assert err == ("clientgen: internal error: KeyError: 'surprise'. This is a bug in "
                    "clientgen (please report it with the spec); nothing was written.\n")
+
+
+def test_a_spec_that_is_not_a_regular_file_is_not_read(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, err = _generate(Path("/dev/zero"), tmp_path / "out", capsys)
+    assert code == 1
+    assert err == "clientgen: error: /dev/zero: not a regular file\n"
+
+
+def test_a_spec_over_the_size_limit_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr("generator.limits.MAX_FILE_BYTES", 1024 * 1024)
+    spec = tmp_path / "openapi.json"
+    doc = base()
+    doc["info"]["description"] = "x" * (1024 * 1024)
+    spec.write_text(json.dumps(doc))
+    code, err = _generate(spec, tmp_path / "out", capsys)
+    assert code == 1
+    assert err.startswith(f"clientgen: error: {spec}: the spec is larger than 1 MiB (limit: ")

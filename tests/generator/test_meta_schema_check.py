@@ -56,16 +56,24 @@ def test_a_valid_spec_is_checked_once_then_remembered(monkeypatch: pytest.Monkey
     assert verdict(SPEC, in_background=True) == "valid"
 
 
-def test_a_child_that_fails_is_replaced_by_the_check_in_process(
+def test_a_child_that_fails_is_reported_not_replaced_by_the_check_in_process(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The child runs under an audit hook (no network, no foreign files); if that is what
+    stopped it, running the same check here, without the hook, would undo it."""
     def crashing_child(document: str) -> subprocess.Popen[bytes]:
         return subprocess.Popen([sys.executable, "-c", "import sys; sys.exit(3)"],
                                 stdout=subprocess.PIPE)
 
     monkeypatch.setattr(validate, "_start_child", crashing_child)
     path = broken_spec(tmp_path)
-    assert "not a valid OpenAPI document" in verdict(path, in_background=True)
-    assert verdict(SPEC, in_background=True) == "valid"
+    assert verdict(path, in_background=True) == (
+        f"{path}: the OpenAPI meta-schema check failed (exit code 3)")
+
+
+def test_without_a_child_the_check_runs_here(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(validate, "_start_child", lambda document: None)
+    assert "not a valid OpenAPI document" in verdict(broken_spec(tmp_path), in_background=True)
 
 
 def test_a_child_past_its_deadline_is_stopped_and_named(
@@ -91,3 +99,19 @@ def test_lenient_mode_turns_each_finding_into_a_located_warning(tmp_path: Path) 
     (warning,) = spec.diagnostics.items
     assert (warning.kind, warning.pointer, warning.line) == ("meta-schema", "/info/title", 3)
     assert warning.message == "not a valid OpenAPI document: ['Masivo'] is not of type 'string'"
+
+
+def test_findings_are_remembered_too_and_located_afresh(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = verdict(broken_spec(tmp_path), in_background=True)
+
+    def no_child(document: str) -> None:
+        raise AssertionError("remembered findings must not start a child")
+
+    monkeypatch.setattr(validate, "_start_child", no_child)
+    assert verdict(broken_spec(tmp_path), in_background=True) == first
+    # The same content two lines lower: the same finding, at its new line.
+    moved = tmp_path / "moved.yaml"
+    moved.write_text("# a comment\n# another\n" + broken_spec(tmp_path).read_text())
+    assert verdict(moved, in_background=True) == first.replace(
+        f"{tmp_path / 'broken.yaml'}:3", f"{moved}:5")

@@ -66,9 +66,10 @@ WATCH = textwrap.dedent('''
     from generator.cli import main
 
     codes = {}
-    for name, spec, out in roots["runs"]:
+    for name, spec, out, strict in roots["runs"]:
         codes[name] = main(["--config", os.devnull, "--spec", spec, "--output", out,
-                            "--package", "watched_client", "--force", "-q"])
+                            "--package", "watched_client", "--force", "-q",
+                            *(["--strict"] if strict else [])])
     print(json.dumps({"escapes": seen, "codes": codes}))
 ''')
 
@@ -91,7 +92,7 @@ def test_nothing_escapes_the_spec_output_and_cache_folders(tmp_path: Path) -> No
         folder.mkdir(parents=True)
         spec = case.write(folder)
         out = tmp_path / case.id / "out"
-        runs.append([case.id, str(spec), str(out)])
+        runs.append([case.id, str(spec), str(out), case.strict])
         spec_folders.append(str(folder))
         outputs.append(str(out))
     roots = {
@@ -115,7 +116,7 @@ def test_nothing_escapes_the_spec_output_and_cache_folders(tmp_path: Path) -> No
     verdict = json.loads(result.stdout.splitlines()[-1])
     assert verdict["escapes"] == [["read", roots["canary"]]], json.dumps(verdict["escapes"])
     expected = {c.id: (1 if c.error else 0) for c in CASES}
-    assert verdict["codes"] == {name: expected[name] for name, _, _ in runs}
+    assert verdict["codes"] == {name: expected[name] for name, *_ in runs}
 
 
 def test_the_validation_child_refuses_the_network_and_foreign_files(tmp_path: Path) -> None:
