@@ -159,6 +159,13 @@ def _reviewed(schema: dict[str, Any], enums: frozenset[str]) -> dict[str, Any]:
     """Only the reviewed keywords. Names under `properties` are data, not keywords: a
     property called `x-id` or `customTypePath` stays (its schema is reviewed itself)."""
     out = {k: v for k, v in schema.items() if k in _REVIEWED_KEYWORDS}
+    # The loader spells boolean schemas as `{}` / `{"not": {}}`; the model generator reads
+    # a closed object only from `additionalProperties: false` (and so does nullability).
+    closed = out.get("additionalProperties")
+    if closed == {"not": {}}:
+        out["additionalProperties"] = False
+    elif closed == {}:
+        out["additionalProperties"] = True
     if "default" in out and not _default_kept(out, enums):
         del out["default"]
     if isinstance(out.get("discriminator"), dict):
