@@ -18,6 +18,7 @@ from typing import Any
 from .cache import cached
 from .errors import GeneratorError
 from .finite_numbers import refuse_non_finite
+from .folded_names import alias_folded_names
 from .naming import Namespace, snake
 from .nullability import refuse_null
 
@@ -387,7 +388,8 @@ def _generate(schema_document: dict[str, Any], expected: Iterable[str]) -> str:
         raise GeneratorError(f"datamodel-code-generator could not build the models: {exc}") from exc
     if not isinstance(source, str):
         raise GeneratorError("datamodel-code-generator returned several modules; expected one")
-    source = refuse_null(_strip_header(source), document["components"]["schemas"])
+    source = alias_folded_names(_strip_header(source))
+    source = refuse_null(source, document["components"]["schemas"])
     source = refuse_non_finite(source)
     _check(source, set(expected))
     return source

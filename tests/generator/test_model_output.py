@@ -305,3 +305,29 @@ def test_a_model_default_is_not_copied_onto_the_fields_that_refer_to_it() -> Non
     }), ["Flag", "Mode", "Holder"])
     assert "flag: Flag | None = None" in source
     assert "mode: Mode | None = Mode.B" in source
+
+
+def test_property_names_that_python_folds_keep_their_wire_name() -> None:
+    """`ﬁeld` (a ligature) is the identifier `field` to Python: without an alias a closed
+    model would refuse the key the spec names, and the null check would miss it."""
+    import sys
+    import types
+
+    source = format_python(_generate(document({"M": {
+        "type": "object", "additionalProperties": False,
+        "properties": {"ﬁeld": {"type": "string"}, "ﬂag": {"type": "string", "maxLength": 3},
+                       "naïve": {"type": "string"}}}}), ["M"]), "models.py")
+    module = types.ModuleType("folded_models")
+    sys.modules[module.__name__] = module  # pydantic resolves annotations in the module
+    try:
+        exec(compile(source, "folded_models", "exec"), module.__dict__)
+        model = module.M
+        data = {"ﬁeld": "a", "ﬂag": "b", "naïve": "c"}
+        assert model.model_validate(data).model_dump(by_alias=True) == data
+        for key in data:
+            with pytest.raises(ValueError, match="null is not allowed"):
+                model.model_validate({key: None})
+        with pytest.raises(ValueError, match="at most 3"):
+            model.model_validate({"ﬂag": "long"})
+    finally:
+        del sys.modules[module.__name__]
