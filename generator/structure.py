@@ -51,6 +51,8 @@ _PATH_TEMPLATE = re.compile(r"\{([^{}]*)\}")
 _JSON_MEDIA = re.compile(r"^application/json\s*(;.*)?$", re.IGNORECASE)
 _JSONISH_MEDIA = re.compile(r"^application/([\w.+-]*\+)?json\s*(;.*)?$", re.IGNORECASE)
 _MAX_PATTERN = 10_000
+_BOOLEAN_KEYWORDS = frozenset({"additionalProperties", "unevaluatedProperties",
+                               "unevaluatedItems", "additionalItems"})
 _NULLABLE_KEYWORDS = frozenset({"default", "example", "const"})  # null is a value there
 
 
@@ -309,10 +311,15 @@ class _Checker:
                 self.schemas_inside(header, f"{pointer}/headers/{escape_pointer_token(name)}")
 
     # -- schemas -------------------------------------------------------------------------
-    def schema(self, schema: Any, pointer: str) -> Any:
-        """The schema to use in place of `schema` (itself, normalised; `{}` if unusable)."""
-        if isinstance(schema, bool):  # the same meaning, in the form every stage reads
-            return {} if schema else {"not": {}}
+    def schema(self, schema: Any, pointer: str, *, keep_bool: bool = False) -> Any:
+        """The schema to use in place of `schema` (itself, normalised; `{}` if unusable).
+
+        A boolean schema becomes the mapping of the same meaning, which every stage reads,
+        except where `keep_bool` (`additionalProperties: false` and its kin, which the
+        model generator reads as booleans).
+        """
+        if isinstance(schema, bool):
+            return schema if keep_bool else ({} if schema else {"not": {}})
         if not isinstance(schema, dict):
             self.warn("malformed-schema", f"a schema must be a mapping, not "
                       f"{type(schema).__name__}; left out (any value)", pointer)
@@ -363,7 +370,8 @@ class _Checker:
                 value[index] = self.schema(item, f"{pointer}/{keyword}/{index}")
         for keyword in _SCHEMA_ONES:
             if keyword in schema:
-                schema[keyword] = self.schema(schema[keyword], f"{pointer}/{keyword}")
+                schema[keyword] = self.schema(schema[keyword], f"{pointer}/{keyword}",
+                                              keep_bool=keyword in _BOOLEAN_KEYWORDS)
         if "items" in schema:
             items = schema["items"]
             if isinstance(items, list):

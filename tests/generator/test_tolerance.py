@@ -251,3 +251,14 @@ def test_a_declared_tag_must_be_a_mapping_with_a_name(tmp_path: Path) -> None:
     assert spec.data["tags"] == [{"name": "kept"}]
     assert [(k, p) for k, p, _ in _warnings(spec)] == [("malformed", "/tags/0"),
                                                        ("malformed", "/tags/1")]
+
+
+def test_boolean_schemas_keep_their_meaning(tmp_path: Path) -> None:
+    spec = _load(tmp_path, _doc(Thing={
+        "type": "object", "additionalProperties": False,
+        "properties": {"any": True, "none": False, "list": {"type": "array", "items": True}}}))
+    thing = spec.data["components"]["schemas"]["Thing"]
+    assert thing["additionalProperties"] is False  # read as a boolean by the model generator
+    assert thing["properties"] == {"any": {}, "none": {"not": {}},
+                                   "list": {"type": "array", "items": {}}}
+    assert _warnings(spec) == []
