@@ -18,6 +18,7 @@ from typing import Any
 from .cache import cached
 from .errors import GeneratorError
 from .finite_numbers import refuse_non_finite
+from .folded_names import alias_folded_names
 from .naming import Namespace, snake
 from .nullability import refuse_null
 
@@ -122,7 +123,7 @@ def _refers(schema: dict[str, Any]) -> bool:
     return any(isinstance(s, dict) and _refers(s) for s in subschemas)
 
 
-def _default_kept(schema: dict[str, Any]) -> bool:
+def _default_kept(schema: dict[str, Any], enums: frozenset[str]) -> bool:
     """A `default` the models can carry: of the schema's type and among its `enum` (a
     document's defect otherwise, which the models must not turn into a wrong value), and
     not an array or object of other models (emitted as a plain literal, it would not have
@@ -139,14 +140,34 @@ def _default_kept(schema: dict[str, Any]) -> bool:
     if isinstance(enum, list) and not any(type(default) is type(e) and default == e
                                           for e in enum):
         return False
-    return not (isinstance(default, list | dict) and _refers(schema))
+    if isinstance(default, str) and schema.get("format") not in (None, "email"):
+        return False  # a date, URL, UUID...: the field's type is not str
+    if any(k in schema for k in ("anyOf", "oneOf")):
+        return False  # a union of models: a plain literal does not have its type
+    return not ((isinstance(default, list | dict) or not _names_enum(schema, enums))
+                and _refers(schema))
 
 
-def _reviewed(schema: dict[str, Any]) -> dict[str, Any]:
+def _names_enum(schema: dict[str, Any], enums: frozenset[str]) -> bool:
+    """Whether the schema is (an allOf of) one `$ref` to an enum schema: its default then
+    becomes a member (`Mode.VIP`); a default of any other model would be a bare literal."""
+    refs = [schema] if "$ref" in schema else schema.get("allOf") or []
+    return (len(refs) == 1 and isinstance(refs[0], dict)
+            and str(refs[0].get("$ref", "")).rsplit("/", 1)[-1] in enums)
+
+
+def _reviewed(schema: dict[str, Any], enums: frozenset[str]) -> dict[str, Any]:
     """Only the reviewed keywords. Names under `properties` are data, not keywords: a
     property called `x-id` or `customTypePath` stays (its schema is reviewed itself)."""
     out = {k: v for k, v in schema.items() if k in _REVIEWED_KEYWORDS}
-    if "default" in out and not _default_kept(out):
+    # The loader spells boolean schemas as `{}` / `{"not": {}}`; the model generator reads
+    # a closed object only from `additionalProperties: false` (and so does nullability).
+    closed = out.get("additionalProperties")
+    if closed == {"not": {}}:
+        out["additionalProperties"] = False
+    elif closed == {}:
+        out["additionalProperties"] = True
+    if "default" in out and not _default_kept(out, enums):
         del out["default"]
     if isinstance(out.get("discriminator"), dict):
         out["discriminator"] = {k: v for k, v in out["discriminator"].items()
@@ -192,14 +213,115 @@ def _email_pattern(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+_COMPOSITE = ("$ref", "anyOf", "oneOf", "allOf")
+
+
+def _narrows(parent: Any, child: Any) -> bool:
+    """Whether a subclass may redeclare a parent's property so: the same schema, or the
+    same scalar type with constraints or an enum added (a subtype in Python too)."""
+    if parent == child:
+        return True
+    if not (isinstance(parent, dict) and isinstance(child, dict)):
+        return False
+    parent_type = parent.get("type")
+    if any(k in parent for k in (*_COMPOSITE, "enum", "const")) or not isinstance(
+            parent_type, str) or any(k in child for k in _COMPOSITE):
+        return False
+    if "type" in child:
+        return bool(child["type"] == parent_type)
+    values = [child["const"]] if "const" in child else child.get("enum")
+    return isinstance(values, list) and all(_fits(v, parent_type) for v in values)
+
+
+def _all_properties(schema: Any, schemas: dict[str, Any],
+                    depth: int = 0) -> dict[str, list[Any]]:
+    """Every declaration of each property a schema has, its allOf parts' (through `$ref`s)
+    included: a subclass must agree with each ancestor that declares it."""
+    found: dict[str, list[Any]] = {}
+    if not isinstance(schema, dict) or depth > 20:  # deeper: a cycle, or absurd
+        return found
+    if isinstance(schema.get("$ref"), str):
+        return _all_properties(schemas.get(schema["$ref"].rsplit("/", 1)[-1]), schemas,
+                               depth + 1)
+    for part in schema.get("allOf") or []:
+        for name, declared in _all_properties(part, schemas, depth + 1).items():
+            found.setdefault(name, []).extend(declared)
+    properties = schema.get("properties")
+    for name, declared in (properties if isinstance(properties, dict) else {}).items():
+        found.setdefault(name, []).append(declared)
+    return found
+
+
+def _flat_copy(schema: dict[str, Any], schemas: dict[str, Any]) -> dict[str, Any]:
+    """One object schema with the properties and `required` of a schema and its whole
+    allOf chain (a later declaration wins, as in the subclass it replaces)."""
+    properties = {name: declared[-1]
+                  for name, declared in _all_properties(schema, schemas).items()}
+    required: list[str] = []
+    pending: list[Any] = [schema]
+    for _ in range(200):  # the chain, breadth first; a cycle ends here
+        if not pending:
+            break
+        current = pending.pop(0)
+        if isinstance(current, dict) and isinstance(current.get("$ref"), str):
+            current = schemas.get(current["$ref"].rsplit("/", 1)[-1])
+        if not isinstance(current, dict):
+            continue
+        required += [r for r in current.get("required") or [] if r not in required]
+        pending += list(current.get("allOf") or [])
+    flat: dict[str, Any] = {"type": "object", "properties": properties}
+    if required:
+        flat["required"] = required
+    if "additionalProperties" in schema:
+        flat["additionalProperties"] = schema["additionalProperties"]
+    return flat
+
+
+def _flatten_conflicts(schema: dict[str, Any], schemas: dict[str, Any]) -> dict[str, Any]:
+    """An allOf whose own part redeclares a property of a `$ref`'d part with another type
+    gets that part's schema inline: the model generator then makes one flat model, not a
+    subclass whose field contradicts its base's (mypy rejects that override)."""
+    parts = schema.get("allOf")
+    if not isinstance(parts, list):
+        return schema
+    own: dict[str, Any] = {}
+    for part in parts:
+        if isinstance(part, dict) and "$ref" not in part:
+            own.update(part.get("properties") or {})
+    flattened = []
+    for part in parts:
+        target = (schemas.get(str(part["$ref"]).rsplit("/", 1)[-1])
+                  if isinstance(part, dict) and isinstance(part.get("$ref"), str) else None)
+        inherited = _all_properties(target, schemas)
+        if isinstance(target, dict) and any(
+                not _narrows(declared, sub)
+                for name, sub in own.items() for declared in inherited.get(name, [])):
+            part = _flat_copy(target, schemas)
+        flattened.append(part)
+    return {**schema, "allOf": flattened}
+
+
 def _model_ready(document: dict[str, Any]) -> dict[str, Any]:
     """The document with every component schema prepared for the model generator."""
     components = document["components"]
-    def prepare(schema: dict[str, Any]) -> dict[str, Any]:
-        return _ascii_enum_names(_email_pattern(_open_object(_reviewed(schema))))
+    enums = frozenset(name for name, schema in components["schemas"].items()
+                      if isinstance(schema, dict) and "enum" in schema)
 
-    prepared = {name: _map_schemas(schema, prepare)
+    def prepare(schema: dict[str, Any]) -> dict[str, Any]:
+        return _ascii_enum_names(_email_pattern(_open_object(_reviewed(schema, enums))))
+
+    def component(schema: Any) -> Any:
+        if not isinstance(schema, dict):
+            return schema
+        if "default" in schema and "enum" not in schema:
+            # A model's own default: the model generator copies it onto every field that
+            # refers to the model, as a bare literal. An enum's becomes a member instead.
+            schema = {k: v for k, v in schema.items() if k != "default"}
+        return _flatten_conflicts(schema, reviewed)
+
+    reviewed = {name: _map_schemas(schema, prepare)
                 for name, schema in components["schemas"].items()}
+    prepared = {name: component(schema) for name, schema in reviewed.items()}
     return {**document, "components": {**components, "schemas": prepared}}
 
 
@@ -213,8 +335,14 @@ def generate_models(schema_document: dict[str, Any], expected: Iterable[str]) ->
 
 def _generate(schema_document: dict[str, Any], expected: Iterable[str]) -> str:
     from datamodel_code_generator import generate
-    from datamodel_code_generator.enums import DataModelType, InputFileType, StrictTypes
+    from datamodel_code_generator.enums import (
+        AllOfClassHierarchy,
+        DataModelType,
+        InputFileType,
+        StrictTypes,
+    )
     from datamodel_code_generator.format import PythonVersion
+    from datamodel_code_generator.parser import LiteralType
 
     document = _model_ready(schema_document)
     if not document["components"]["schemas"]:
@@ -239,6 +367,15 @@ def _generate(schema_document: dict[str, Any], expected: Iterable[str]) -> str:
             # A discriminated subclass narrows its parent's enum field to one member, as
             # `Literal[Kind.EPISODE]`: a plain `Literal["episode"]` would not be a subtype.
             use_enum_values_in_discriminator=True,
+            # A one-value enum is a constant: `Literal["episode"]`, the same type wherever a
+            # subclass or a discriminated union repeats it.
+            enum_field_as_literal=LiteralType.One,
+            # A default of a union stays on the field, not on each branch's root model,
+            # whose type it may not have.
+            keep_field_defaults_off_branch_roots=True,
+            # An allOf part that redeclares a parent's property with another type makes a
+            # flat model, not a subclass whose field would contradict its base's.
+            allof_class_hierarchy=AllOfClassHierarchy.IfNoConflict,
             # An email address is a str checked by EMAIL_PATTERN (see _with_email_pattern).
             type_mappings=["email=string"],
             # JSON types are not coerced: "12" is no integer, 1 no boolean, true no number,
@@ -251,7 +388,8 @@ def _generate(schema_document: dict[str, Any], expected: Iterable[str]) -> str:
         raise GeneratorError(f"datamodel-code-generator could not build the models: {exc}") from exc
     if not isinstance(source, str):
         raise GeneratorError("datamodel-code-generator returned several modules; expected one")
-    source = refuse_null(_strip_header(source), document["components"]["schemas"])
+    source = alias_folded_names(_strip_header(source))
+    source = refuse_null(source, document["components"]["schemas"])
     source = refuse_non_finite(source)
     _check(source, set(expected))
     return source

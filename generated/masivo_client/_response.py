@@ -399,16 +399,22 @@ def read_leniently(cast_to: Any, error: APIResponseValidationError) -> Any:
 def _construct(
     model: type[pydantic.BaseModel], data: object, error: APIResponseValidationError
 ) -> pydantic.BaseModel:
-    values: dict[str, Any] = {
-        name: None for name, field in model.model_fields.items() if field.is_required()
-    }
-    if isinstance(data, dict):
-        names = {
-            field.alias or name: name for name, field in model.model_fields.items()
+    if issubclass(model, pydantic.RootModel):
+        # A root model holds the whole body, whatever its shape: no fields to map.
+        result: pydantic.BaseModel = model.model_construct(data)
+    else:
+        values: dict[str, Any] = {
+            name: None
+            for name, field in model.model_fields.items()
+            if field.is_required()
         }
-        for key, value in data.items():
-            values[names.get(str(key), str(key))] = value
-    result = model.model_construct(**values)
+        if isinstance(data, dict):
+            names = {
+                field.alias or name: name for name, field in model.model_fields.items()
+            }
+            for key, value in data.items():
+                values[names.get(str(key), str(key))] = value
+        result = model.model_construct(**values)
     _LENIENT[id(result)] = error
     weakref.finalize(result, _LENIENT.pop, id(result), None)
     return result

@@ -198,20 +198,24 @@ def test_an_emitted_file_that_does_not_compile_fails_the_run() -> None:
     ({"type": ["integer", "null"], "default": 3}, True),
     ({"type": "number", "default": 1}, True),
     ({"type": "array", "items": {"type": "string"}, "default": ["a"]}, True),
-    ({"$ref": "#/components/schemas/Other", "default": "x"}, True),
+    ({"$ref": "#/components/schemas/Other", "default": "x"}, False),  # a model, not "x"
+    ({"$ref": "#/components/schemas/Color", "default": "red"}, True),  # an enum member
 ])
 def test_only_defaults_the_models_can_carry_reach_them(schema: dict[str, Any],
                                                        kept: bool) -> None:
     source = _generate(document({
         "Other": {"type": "object", "properties": {"v": {"type": "integer"}}},
+        "Color": {"type": "string", "enum": ["red", "blue"]},
         "Holder": {"type": "object", "properties": {"field": schema}},
-    }), ["Other", "Holder"])
+    }), ["Other", "Color", "Holder"])
     (line,) = [s for s in source.splitlines() if s.startswith("    field:")]
     assert line.endswith("= None") != kept, line
 
 
-def test_a_discriminated_subclass_narrows_its_parent_enum_with_a_member() -> None:
-    """`Literal["episode"]` in the subclass would not be a subtype of the parent's enum."""
+def test_a_discriminated_subclass_repeats_its_parent_constant() -> None:
+    """A one-value enum is a `Literal` in the parent and in the subclass a discriminated
+    union narrows: an enum class in one and a plain literal in the other would not be
+    compatible types."""
     kind = {"type": "string", "enum": ["episode"]}
     source = _generate(document({
         "Base": {"type": "object", "required": ["type"], "properties": {"type": kind}},
@@ -224,10 +228,13 @@ def test_a_discriminated_subclass_narrows_its_parent_enum_with_a_member() -> Non
             "oneOf": [{"$ref": "#/components/schemas/Episode"},
                       {"$ref": "#/components/schemas/Track"}]}}},
     }), ["Base", "Episode", "Track", "Item"])
-    episode = classes(source)["Episode"]
-    (field,) = [s for s in episode.body if isinstance(s, ast.AnnAssign)
-                and getattr(s.target, "id", "") == "type"]
-    assert ast.unparse(field.annotation) == "Literal[Type.EPISODE]"
+    found = classes(source)
+    for name in ("Base", "Episode"):
+        fields = [s for s in found[name].body if isinstance(s, ast.AnnAssign)
+                  and getattr(s.target, "id", "") == "type"]
+        assert [ast.unparse(f.annotation) for f in fields] in (
+            [], ["Literal['episode']"]), name
+    assert "class Type(" not in source
 
 
 def test_recursive_schemas_make_working_models() -> None:
@@ -261,3 +268,68 @@ def test_every_committed_model_keeps_the_promised_checks() -> None:
         closed = {"Pet": {"mode", "x_id", "custom_type_path", "naïve", "size"}} if (
             tree.name == "degenerate_client") else {}
         assert_promises_kept(found, closed=closed)
+
+
+def test_an_allof_that_contradicts_its_parent_makes_a_flat_model() -> None:
+    """A subclass redeclaring a parent's field with another type would fail mypy; the
+    model gets the parent's fields inline instead. A narrowing (const of the same type)
+    keeps the subclass."""
+    status_a = {"type": "string", "enum": ["done", "open"]}
+    source = _generate(document({
+        "StatusA": status_a,
+        "StatusB": {"type": "string", "enum": ["done", "open", "gone"]},
+        "Base": {"type": "object", "required": ["id"], "properties": {
+            "id": {"type": "string"}, "kind": {"type": "string"},
+            "status": {"$ref": "#/components/schemas/StatusA"}}},
+        "Middle": {"allOf": [{"$ref": "#/components/schemas/Base"},
+                             {"type": "object", "properties": {"extra": {"type": "integer"}}}]},
+        "Contradicts": {"allOf": [{"$ref": "#/components/schemas/Middle"}, {
+            "type": "object", "required": ["status"],
+            "properties": {"status": {"$ref": "#/components/schemas/StatusB"}}}]},
+        "Narrows": {"allOf": [{"$ref": "#/components/schemas/Base"}, {
+            "type": "object", "properties": {"kind": {"const": "special"}}}]},
+    }), ["StatusA", "StatusB", "Base", "Middle", "Contradicts", "Narrows"])
+    found = classes(source)
+    assert [ast.unparse(b) for b in found["Contradicts"].bases] == ["BaseModel"]
+    fields = {s.target.id for s in found["Contradicts"].body  # type: ignore[union-attr]
+              if isinstance(s, ast.AnnAssign) and s.target.id != "model_config"}  # type: ignore[union-attr]
+    assert fields == {"id", "kind", "status", "extra"}
+    assert [ast.unparse(b) for b in found["Narrows"].bases] == ["Base"]
+
+
+def test_a_model_default_is_not_copied_onto_the_fields_that_refer_to_it() -> None:
+    source = _generate(document({
+        "Flag": {"type": "boolean", "default": True},
+        "Mode": {"type": "string", "enum": ["a", "b"], "default": "b"},
+        "Holder": {"type": "object", "properties": {
+            "flag": {"$ref": "#/components/schemas/Flag"},
+            "mode": {"$ref": "#/components/schemas/Mode"}}},
+    }), ["Flag", "Mode", "Holder"])
+    assert "flag: Flag | None = None" in source
+    assert "mode: Mode | None = Mode.B" in source
+
+
+def test_property_names_that_python_folds_keep_their_wire_name() -> None:
+    """`ﬁeld` (a ligature) is the identifier `field` to Python: without an alias a closed
+    model would refuse the key the spec names, and the null check would miss it."""
+    import sys
+    import types
+
+    source = format_python(_generate(document({"M": {
+        "type": "object", "additionalProperties": False,
+        "properties": {"ﬁeld": {"type": "string"}, "ﬂag": {"type": "string", "maxLength": 3},
+                       "naïve": {"type": "string"}}}}), ["M"]), "models.py")
+    module = types.ModuleType("folded_models")
+    sys.modules[module.__name__] = module  # pydantic resolves annotations in the module
+    try:
+        exec(compile(source, "folded_models", "exec"), module.__dict__)
+        model = module.M
+        data = {"ﬁeld": "a", "ﬂag": "b", "naïve": "c"}
+        assert model.model_validate(data).model_dump(by_alias=True) == data
+        for key in data:
+            with pytest.raises(ValueError, match="null is not allowed"):
+                model.model_validate({key: None})
+        with pytest.raises(ValueError, match="at most 3"):
+            model.model_validate({"ﬂag": "long"})
+    finally:
+        del sys.modules[module.__name__]

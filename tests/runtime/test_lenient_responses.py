@@ -90,3 +90,22 @@ async def test_an_error_status_body_is_never_read_leniently(
     client = make(token=TOKEN, max_retries=0)
     with pytest.raises(BadRequestError):
         await call(client.contacts.migrate(contacts=[CONTACT]))
+
+
+def test_a_root_model_keeps_the_whole_body_as_its_root() -> None:
+    # A response schema that is an array (or any non-object) becomes a RootModel: a body
+    # of another shape (here an object) is kept whole, never spread into fields.
+    import pydantic
+    from masivo_client._exceptions import APIResponseValidationError
+    from masivo_client._response import read_leniently
+
+    class Pins(pydantic.RootModel[list[int]]):
+        pass
+
+    body = {"items": [1, 2], "ok": True}
+    error = APIResponseValidationError("off its schema", response=httpx.Response(
+        200, request=httpx.Request("GET", "https://example.test/pins")), body=body)
+    result = read_leniently(Pins, error)
+    assert isinstance(result, Pins)
+    assert result.root == body
+    assert response_validation_error(result) is error
