@@ -159,6 +159,8 @@ class Operation:
         names: set[str] = set()
         if self.success_model:
             names.add(self.success_model)
+        if self.returns:  # several answers: `Pet | PetList | None`
+            names.update(_model_names(self.returns))
         if self.body is not None:
             if self.body.model:
                 names.add(self.body.model)

@@ -3,6 +3,7 @@ trees show, asserted one by one so that a failure says which decision broke."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -76,6 +77,14 @@ def test_models_used_lists_every_model_of_a_union_and_no_typing_names() -> None:
                                    "Query2"}
     item = operation("parameters", "items", "get_item")
     assert "UUID" not in item.models_used
+
+
+def test_models_used_lists_the_models_of_every_answer() -> None:
+    # An operation with several 2xx answers returns `A | B | None`: each model must be
+    # imported by the resource module (GitHub's stats endpoints answer 200 and 202).
+    op = operation("schemas", "pets", "list_pets")
+    both = replace(op, returns="ListPetsResponse | PetPage2 | None")
+    assert {"ListPetsResponse", "PetPage2"} <= set(both.models_used)
 
 
 def test_a_non_finite_default_is_kept_for_pyrepr() -> None:
