@@ -7,12 +7,15 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: generate test check lint bench env lock clean goldens prism corpus wire
+.PHONY: generate test unit check lint bench env lock clean goldens prism corpus wire
 
 generate: $(STAMP)  ## regenerate generated/ from spec/ (a no-op when nothing changed)
 	$(PY) -m generator
 
-test: $(STAMP)  ## every test: unit, golden, runtime, contract (Prism), property, end to end
+# All tests: the suite, then the real-world corpus, then every corpus operation on the wire.
+test: unit corpus wire  ## every test (about 15 minutes on 2 cores)
+
+unit: $(STAMP) prism  ## the suite: generator, golden, runtime, contract (Prism), property, bulk, end to end
 	$(PY) -m pytest --ignore=tests/wire $(PYTEST_ARGS)
 
 # The real-world documents of ../shared/specs (under 1 MB): every operation called through
@@ -50,7 +53,6 @@ PRISM_STAMP := tools/node_modules/.installed
 
 prism: $(PRISM_STAMP)
 
-test: prism
 
 $(PRISM_STAMP): tools/package.json tools/package-lock.json
 	cd tools && npm ci --ignore-scripts --no-audit --no-fund
