@@ -90,3 +90,21 @@ async def test_an_error_status_body_is_never_read_leniently(
     client = make(token=TOKEN, max_retries=0)
     with pytest.raises(BadRequestError):
         await call(client.contacts.migrate(contacts=[CONTACT]))
+
+
+@pytest.mark.parametrize("body", [{"items": [1], "ok": True}, ["a", 2], "text"])
+def test_a_root_model_is_built_from_the_whole_body(body: object) -> None:
+    # A root model has no fields to map a JSON object onto: the body is its root.
+    import pydantic
+    from masivo_client import APIResponseValidationError
+    from masivo_client._response import read_leniently
+
+    class Names(pydantic.RootModel[list[str]]):
+        pass
+
+    response = httpx.Response(200, json=body, request=httpx.Request("GET", "http://x/names"))
+    error = APIResponseValidationError("does not match", response=response, body=body)
+    result = read_leniently(Names, error)
+    assert isinstance(result, Names)
+    assert result.root == body
+    assert response_validation_error(result) is error
