@@ -595,7 +595,9 @@ class _Parser:
 
 # Header parameters the OpenAPI specification says to ignore: the media types and the
 # security schemes say what these headers hold.
-_IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
+_IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization",
+                              # and the one the HTTP transport writes from the body
+                              "content-length"})
 
 _STYLES = {
     "path": frozenset({"simple", "label", "matrix"}),

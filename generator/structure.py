@@ -31,6 +31,9 @@ from .loader import LoadedSpec, escape_pointer_token, resolve_pointer
 _METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _LOCATIONS = frozenset({"path", "query", "header", "cookie"})
 _IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
+# Headers the HTTP transport writes from the request it sends: a value given by the
+# caller could only repeat it or contradict the body (httpx refuses a wrong one).
+_TRANSPORT_HEADERS = frozenset({"content-length"})
 _TYPES = frozenset({"string", "number", "integer", "boolean", "array", "object", "null"})
 _FORMATS = frozenset({
     "int32", "int64", "float", "double", "byte", "binary", "date", "date-time", "time",
@@ -235,6 +238,11 @@ class _Checker:
                 self.warn("ignored-parameter", f"header parameter {name!r} is ignored, as "
                           "OpenAPI requires (content types and security schemes set it)", here)
                 continue
+            if location == "header" and name.lower() in _TRANSPORT_HEADERS:
+                ignored.append(index)
+                self.warn("ignored-parameter", f"header parameter {name!r} is ignored: the "
+                          "HTTP transport sets it from the body it sends", here)
+                continue
             if location == "path" and param.get("required") is not True:
                 self.warn("malformed", f"path parameter {name!r} must be required; read as "
                           "required", here)
@@ -363,6 +371,12 @@ class _Checker:
             if keyword in schema:
                 schema[keyword] = self.schema(schema[keyword], f"{pointer}/{keyword}",
                                               keep_bool=keyword in _BOOLEAN_KEYWORDS)
+        if "items" in schema and "type" not in schema and "$ref" not in schema:
+            # `items` constrains arrays only: without `type`, any value is valid (a model
+            # of arrays would refuse the objects such documents answer with).
+            del schema["items"]
+            self.warn("items-without-type", "items without type: array constrains arrays "
+                      "only; read as any value", f"{pointer}/items")
         if "items" in schema:
             items = schema["items"]
             if isinstance(items, list):

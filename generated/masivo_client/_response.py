@@ -378,6 +378,7 @@ def read_leniently(cast_to: Any, error: APIResponseValidationError) -> Any:
     - a model from a JSON object: built without validation (``model_construct``), so
       every field holds what the server sent and unknown fields are kept as extras;
       a required field the body lacks is ``None``;
+    - a root model (a list, a union...): built without validation from the whole body;
     - a model from anything else (an empty body, a list, text): a model with only
       its defaults (``None`` for required fields);
     - a list of models from a JSON array: each object item built as above;
@@ -402,19 +403,19 @@ def _construct(
     if issubclass(model, pydantic.RootModel):
         # A root model holds the whole body, whatever its shape: no fields to map.
         result: pydantic.BaseModel = model.model_construct(data)
-    else:
-        values: dict[str, Any] = {
-            name: None
-            for name, field in model.model_fields.items()
-            if field.is_required()
+        _LENIENT[id(result)] = error
+        weakref.finalize(result, _LENIENT.pop, id(result), None)
+        return result
+    values: dict[str, Any] = {
+        name: None for name, field in model.model_fields.items() if field.is_required()
+    }
+    if isinstance(data, dict):
+        names = {
+            field.alias or name: name for name, field in model.model_fields.items()
         }
-        if isinstance(data, dict):
-            names = {
-                field.alias or name: name for name, field in model.model_fields.items()
-            }
-            for key, value in data.items():
-                values[names.get(str(key), str(key))] = value
-        result = model.model_construct(**values)
+        for key, value in data.items():
+            values[names.get(str(key), str(key))] = value
+    result = model.model_construct(**values)
     _LENIENT[id(result)] = error
     weakref.finalize(result, _LENIENT.pop, id(result), None)
     return result

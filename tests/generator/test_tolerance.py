@@ -100,6 +100,19 @@ def test_duplicates_and_mismatched_defaults_are_normalised(tmp_path: Path) -> No
     ]
 
 
+def test_items_without_type_array_reads_as_any_value(tmp_path: Path) -> None:
+    # JSON Schema: `items` constrains arrays only, so an object is valid here too.
+    spec = _load(tmp_path, _doc(Thing={"type": "object", "properties": {
+        "loose": {"items": {"type": "string"}},
+        "list": {"type": "array", "items": {"type": "string"}}}}))
+    properties = spec.data["components"]["schemas"]["Thing"]["properties"]
+    assert properties["loose"] == {}
+    assert properties["list"] == {"type": "array", "items": {"type": "string"}}
+    assert _warnings(spec) == [
+        ("items-without-type", "/components/schemas/Thing/properties/loose/items",
+         "items without type: array constrains arrays only; read as any value")]
+
+
 def test_a_cycle_of_refs_is_located_and_left_out(tmp_path: Path) -> None:
     spec = _load(tmp_path, _doc(A={"$ref": "#/components/schemas/B"},
                                 B={"$ref": "#/components/schemas/A"}))
@@ -204,6 +217,19 @@ def test_parameters_are_read_as_openapi_says(tmp_path: Path) -> None:
     assert [(k, p) for k, p, _ in _warnings(spec)] == [
         ("malformed", "/paths/~1a~1{id}/get/parameters/0"),
         ("ignored-parameter", "/paths/~1a~1{id}/get/parameters/1")]
+
+
+def test_a_content_length_parameter_is_left_to_the_transport(tmp_path: Path) -> None:
+    doc = _operation_doc()
+    doc["paths"]["/a/{id}"]["get"]["parameters"].append(
+        {"name": "Content-Length", "in": "header", "required": True,
+         "schema": {"type": "number"}})
+    spec = _load(tmp_path, doc)
+    assert [p["name"] for p in spec.data["paths"]["/a/{id}"]["get"]["parameters"]] == ["id"]
+    assert _warnings(spec)[-1] == (
+        "ignored-parameter", "/paths/~1a~1{id}/get/parameters/1",
+        "header parameter 'Content-Length' is ignored: the HTTP transport sets it from the "
+        "body it sends")
 
 
 def test_a_ref_to_something_that_is_not_an_object_is_left_out(tmp_path: Path) -> None:

@@ -87,7 +87,7 @@ class Sampler:
         for combinator in ("oneOf", "anyOf"):
             options = schema.get(combinator)
             if isinstance(options, list) and options:
-                for option in options:
+                for option in _unambiguous_first(options, self.resolve):
                     resolved = self.resolve(option)
                     if isinstance(resolved, dict) and resolved.get("type") != "null":
                         base = {k: v for k, v in schema.items() if k != combinator}
@@ -137,6 +137,9 @@ class Sampler:
         fmt = schema.get("format")
         pattern = schema.get("pattern")
         if isinstance(pattern, str):
+            typical = _FORMATS.get(str(fmt))
+            if typical is not None and _searches(pattern, typical):
+                return typical  # the smallest match of the pattern may break the format
             found = _matching(pattern)
             if found is not None:
                 return found
@@ -188,6 +191,26 @@ class Sampler:
                     break
                 out.setdefault(name, self.value(properties[name], depth + 1))
         return out
+
+
+def _searches(pattern: str, text: str) -> bool:
+    try:
+        return re.search(pattern, text) is not None
+    except re.error:
+        return False
+
+
+def _unambiguous_first(options: list[Any], resolve: Resolve) -> list[Any]:
+    """A plain string option first when a number option sits beside it: a number sent in
+    a path, query or form reads as a string too (matching both, which `oneOf` refuses),
+    while a string like "string" reads as nothing else."""
+    kinds = [(resolve(o) or {}).get("type") if isinstance(resolve(o), dict) else None
+             for o in options]
+    if not {"integer", "number"} & set(kinds):
+        return options
+    plain = [o for o, kind in zip(options, kinds, strict=True) if kind == "string"
+             and not {"format", "pattern", "enum"} & set(resolve(o))]
+    return plain + [o for o in options if o not in plain]
 
 
 def _scalar(value: Any) -> bool:
