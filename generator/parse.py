@@ -307,7 +307,10 @@ class _Parser:
         target = self._resolve({"$ref": ref}) if ref else None
         fields: tuple[api.BodyField, ...] = ()
         validate = True
-        if isinstance(target, dict) and isinstance(target.get("properties"), dict):
+        # A union beside properties (`oneOf`/`anyOf`) is taken whole: its options require
+        # fields of their own, which arguments for the shared properties could not pass.
+        if isinstance(target, dict) and isinstance(target.get("properties"), dict) and not (
+                "oneOf" in target or "anyOf" in target):
             required = set(target.get("required", []))
             properties = dict(target["properties"])
             for prop in sorted(str(r) for r in required if r not in properties):

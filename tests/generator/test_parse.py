@@ -149,3 +149,39 @@ def test_soft_keywords_stay_as_they_are(minimal: ParsedSpec) -> None:
     (op,) = resource.operations
     assert op.body is not None
     assert [f.name for f in op.body.fields] == ["items", "match", "type"]
+
+
+UNION_BODY = """\
+openapi: 3.1.0
+info: {title: t, version: '1'}
+paths:
+  /records:
+    post:
+      operationId: createRecord
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [type]
+              properties:
+                type: {type: string, enum: [A, MX]}
+              anyOf:
+                - {type: object, required: [type, value], properties: {value: {type: string}}}
+                - {type: object, required: [type, priority],
+                   properties: {priority: {type: integer}}}
+      responses:
+        '204': {description: created}
+"""
+
+
+def test_a_union_body_beside_properties_is_taken_whole(tmp_path: Path) -> None:
+    # Arguments for the shared `type` alone could never pass `value` or `priority`.
+    (tmp_path / "openapi.yaml").write_text(UNION_BODY)
+    parsed = parse(load_spec(tmp_path / "openapi.yaml"),
+                   {"package": "u", "client_name": "U", "env_prefix": "U"})
+    ((op,),) = [r.operations for r in parsed.api.resources]
+    assert op.body is not None
+    assert op.body.fields == ()  # one `body` argument: the whole JSON object
+    assert op.body.type_hint == "Mapping[str, Any]"

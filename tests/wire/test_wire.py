@@ -71,12 +71,6 @@ SKIPS: dict[tuple[str, str], str] = {
     ("fixture_bodies", "matrixStyle"): "Prism 5.14 crashes deserialising a matrix-style "
     "path parameter (TypeError in validator/deserializers/style/matrix.js), which stops "
     "the mock; the unit tests check the style against the specification's table",
-    **{("vercel", op): "the body is an anyOf/oneOf of objects beside properties of its "
-       "own: the generated method takes only the shared properties (here `type`) as "
-       "arguments and validates the body against the union, whose options require fields "
-       "it has no argument for (`name`, `value`), so no call can pass validation; a "
-       "generator issue (a union body should be taken whole), open"
-       for op in ("createRecord", "createOrTransferDomain")},
     **{("twilio_messaging_v1", op): "Prism reads a repeated key of a url-encoded body as "
        "one value, not an array (stoplightio/prism#2473); the client sends arrays as "
        "OpenAPI's default form/explode says, one key per item"
@@ -102,7 +96,7 @@ KNOWN: dict[tuple[str, str], str] = {
     **{("vercel", op): "no-valid-answer" for op in (
         "cancelDeployment", "createDeployment", "getDeployments", "getEdgeConfigItem",
         "getEdgeConfigItems", "get_v1/integrations/search-repo", "inviteUserToTeam",
-        "getAuthUser", "getWebhooks", "uploadFile")},
+        "getAuthUser", "getWebhooks", "uploadFile", "createRecord")},
     ("slack", "chat_scheduledMessages_list"): "no-valid-answer",
 }
 # Documents that do not generate yet, and why; one that does now fails the test (remove it).

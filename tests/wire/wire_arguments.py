@@ -91,12 +91,20 @@ class Sampler:
                     resolved = self.resolve(option)
                     if isinstance(resolved, dict) and resolved.get("type") != "null":
                         base = {k: v for k, v in schema.items() if k != combinator}
+                        more = self.value(option, depth + 1)
+                        if combinator == "oneOf" and isinstance(more, dict):
+                            # Every property of the option: options that overlap on
+                            # what they require still differ in what they allow.
+                            for name, sub in (resolved.get("properties") or {}).items():
+                                sub_schema = self.resolve(sub)
+                                if name not in more and not (isinstance(sub_schema, dict)
+                                                             and sub_schema.get("readOnly")):
+                                    more[name] = self.value(sub_schema, depth + 1)
                         if base.get("properties"):
                             got = self.value(base, depth + 1)
-                            more = self.value(option, depth + 1)
                             if isinstance(got, dict) and isinstance(more, dict):
                                 return {**got, **more}
-                        return self.value(option, depth + 1)
+                        return more
         kind = schema.get("type")
         if isinstance(kind, list):
             kinds = [k for k in kind if k != "null"]
