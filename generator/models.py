@@ -339,6 +339,7 @@ def _generate(schema_document: dict[str, Any], expected: Iterable[str]) -> str:
         AllOfClassHierarchy,
         DataModelType,
         InputFileType,
+        NamingStrategy,
         StrictTypes,
     )
     from datamodel_code_generator.format import PythonVersion
@@ -383,6 +384,11 @@ def _generate(schema_document: dict[str, Any], expected: Iterable[str]) -> str:
             strict_types=[StrictTypes.str, StrictTypes.int, StrictTypes.float, StrictTypes.bool],
             disable_timestamp=True,
             formatters=[],
+            # A component schema keeps its name; a model the library makes for an inline
+            # schema takes its parent's name as a prefix when they clash. By default the
+            # first one met kept the name: an inline `role` enum became `Role` and the
+            # component `Role`, which the resources return, became `Role1`.
+            naming_strategy=NamingStrategy.ParentPrefixed,
         )
     except Exception as exc:  # the library raises many types; all mean "cannot model this"
         raise GeneratorError(f"datamodel-code-generator could not build the models: {exc}") from exc

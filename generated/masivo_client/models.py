@@ -483,7 +483,7 @@ class Customer(BaseModel):
     metadata: dict[str, Any] | None = None
 
 
-class Total(BaseModel):
+class WalletTotal(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -1020,7 +1020,7 @@ class RewardType(StrEnum):
     PRODUCT = "PRODUCT"
 
 
-class Primitive(StrEnum):
+class ConditionPrimitive(StrEnum):
     STRING = "string"
     NUMBER = "number"
     CURRENCY = "currency"
@@ -1048,7 +1048,7 @@ class Condition(BaseModel):
     """
     e.g. "grater than" (sic) [doc].
     """
-    primitive: Primitive | None = None
+    primitive: ConditionPrimitive | None = None
     value: StrictStr | StrictFloat | StrictBool | None = None
     """
     A number, string or boolean, by `primitive` [doc; guess].
@@ -1847,7 +1847,7 @@ class Wallet(BaseModel):
     The customer's internal ID [doc].
     """
     lines: list[WalletLine] | None = None
-    totals: list[Total] | None = None
+    totals: list[WalletTotal] | None = None
 
 
 class DeviceRegistration(BaseModel):

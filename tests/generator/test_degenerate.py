@@ -123,7 +123,7 @@ def test_a_tag_too_long_for_a_file_name_gets_a_short_module() -> None:
 
 
 def test_enum_members_that_python_would_fold_together_stay_distinct(package: Any) -> None:
-    kind = package.models.Kind
+    kind = package.models.ContactKind
     assert [m.value for m in kind] == ["ﬁ", "fi", "ᴬ", "A"]
     assert all(m.name.isascii() for m in kind)
 

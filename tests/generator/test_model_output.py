@@ -333,3 +333,17 @@ def test_property_names_that_python_folds_keep_their_wire_name() -> None:
             model.model_validate({"ﬂag": "long"})
     finally:
         del sys.modules[module.__name__]
+
+
+def test_a_component_keeps_its_name_when_an_inline_schema_wants_it_too() -> None:
+    # `AMessage.role` is an inline enum the library names `Role`; the component `Role` is
+    # what the resources return. The component keeps the name, the inline one is prefixed.
+    source = _generate(document({
+        "AMessage": {"type": "object", "properties": {
+            "role": {"type": "string", "enum": ["developer", "system", "user"]}}},
+        "Role": {"type": "object", "properties": {"name": {"type": "string"}}},
+    }), ["AMessage", "Role"])
+    defined = classes(source)
+    assert "name" in ast.unparse(defined["Role"])  # the component, not the enum
+    assert "StrEnum" not in ast.unparse(defined["Role"])
+    assert "AMessageRole" in defined and "Role1" not in defined

@@ -28,7 +28,7 @@ class Mode(StrEnum):
     DNSRR = "dnsrr"
 
 
-class Kind(StrEnum):
+class ContactKind(StrEnum):
     FI = "ﬁ"
     FI_2 = "fi"
     A = "ᴬ"
@@ -42,7 +42,7 @@ class Contact(BaseModel):
         allow_inf_nan=False,
     )
     email: StrictStr | None = None
-    kind: Kind | None = None
+    kind: ContactKind | None = None
     mode: Mode | None = Mode.DNSRR
 
     @field_validator("email", "kind", "mode", mode="before")

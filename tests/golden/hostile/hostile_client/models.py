@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, RootModel, StrictInt, StrictStr
 
 
-class Nested(BaseModel):
+class PayloadNested(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -76,7 +76,9 @@ class Payload(BaseModel):
         StrictInt | None, Field(alias="'; import os; '")
     ] = 1
     self: StrictStr | None = None
-    nested: Annotated[Nested | None, Field(title='Nested"); import os; #')] = None
+    nested: Annotated[PayloadNested | None, Field(title='Nested"); import os; #')] = (
+        None
+    )
     kind: Kind | None = None
     settings: dict[str, Any] | None = {
         'k"ey': 'v"""\'al\nimport os',

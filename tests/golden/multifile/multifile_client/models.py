@@ -31,7 +31,7 @@ class Tag(BaseModel):
     name: StrictStr | None = None
 
 
-class Colour(StrEnum):
+class ThingColour(StrEnum):
     RED = "red"
     GREEN = "green"
 
@@ -45,7 +45,7 @@ class Thing(BaseModel):
     id: StrictInt
     label: StrictStr
     tags: list[Tag] | None = None
-    colour: Colour | None = None
+    colour: ThingColour | None = None
 
 
 class ThingPage(BaseModel):
