@@ -89,7 +89,25 @@ CAUSES = {
     "(json-schema-faker; e.g. a schema that is unsatisfiable, `type: null` beside a "
     "`oneOf` of numbers and booleans, or options of a `oneOf` that overlap)",
 }
+NO_VALID_ANSWER = "no-valid-answer"  # Prism answers 500: it found no answer its own
+# check accepts (its generated answers vary between runs, so such a call may also pass)
+# The models refuse an answer Prism generated and validated against the document:
+DISCRIMINATOR = ("discriminator-outside-mapping: Prism answers a `__type` the discriminator "
+                 "mapping does not list; the tagged union refuses it")
+BAD_EXAMPLE = ("bad-example: the document's example answer breaks its own schema (a "
+               "required field missing), and Prism's generated answer either holds a URL "
+               "pydantic refuses (an invalid IPv4 host) or crashes Prism's faker")
 KNOWN: dict[tuple[str, str], str] = {
+    **{("airflow", op): DISCRIMINATOR for op in (
+        "get_dag", "get_dag_details", "get_dags", "get_task", "get_tasks", "patch_dag",
+        "patch_dags")},
+    **{("slack", op): BAD_EXAMPLE for op in (
+        "conversations_history", "conversations_setPurpose", "conversations_setTopic",
+        "stars_list")},
+    ("apideck_accounting", "companyInfoOne"): "no-valid-answer",
+    ("openai", "beta_cancelResponse"): "no-valid-answer",
+    ("openai", "cancelResponse"): "no-valid-answer",
+    ("spotify", "get-categories"): "no-valid-answer",
     ("apideck_accounting", "profitAndLossOne"): "no-valid-answer",
     ("slack", "chat_scheduleMessage"): "no-valid-answer",
     ("github_ghes-3.6", "repos/create-fork"): "no-valid-answer",
@@ -412,8 +430,8 @@ def test_every_operation_on_the_wire(document: Path, tmp_path: Path,
                         outcomes.append(outcome)
                 label = f"{op.method} {op.path} ({op.operation_id})"
                 cause = KNOWN.get((_name(document), op.operation_id))
-                if outcome is None and cause is None:
-                    tally.proven += 1
+                if outcome is None and cause in (None, NO_VALID_ANSWER):
+                    tally.proven += 1  # Prism's generated answers vary: it may find one
                 elif outcome is None:
                     tally.failed.append(f"{label}: now proven; remove it from KNOWN")
                 elif cause is not None and not any(

@@ -43,7 +43,7 @@ class Contact(BaseModel):
     )
     email: StrictStr | None = None
     kind: ContactKind | None = None
-    mode: Mode | None = Mode.DNSRR
+    mode: Mode = Mode.DNSRR
 
     @field_validator("email", "kind", "mode", mode="before")
     @classmethod
