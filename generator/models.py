@@ -389,9 +389,6 @@ def _generate(schema_document: dict[str, Any], expected: Iterable[str]) -> str:
             # first one met kept the name: an inline `role` enum became `Role` and the
             # component `Role`, which the resources return, became `Role1`.
             naming_strategy=NamingStrategy.ParentPrefixed,
-            # `nullable: true` on a required field means "present, maybe null"; without
-            # this the library drops the null and refuses GitHub's `"language": null`.
-            strict_nullable=True,
         )
     except Exception as exc:  # the library raises many types; all mean "cannot model this"
         raise GeneratorError(f"datamodel-code-generator could not build the models: {exc}") from exc

@@ -43,7 +43,7 @@ class Contact(BaseModel):
     )
     email: StrictStr | None = None
     kind: ContactKind | None = None
-    mode: Mode = Mode.DNSRR
+    mode: Mode | None = Mode.DNSRR
 
     @field_validator("email", "kind", "mode", mode="before")
     @classmethod

@@ -72,20 +72,25 @@ class Payload(BaseModel):
     Field docstring \"\"\"
     import os
     """
-    field___import_os___: Annotated[StrictInt, Field(alias="'; import os; '")] = 1
+    field___import_os___: Annotated[
+        StrictInt | None, Field(alias="'; import os; '")
+    ] = 1
     self: StrictStr | None = None
     nested: Annotated[PayloadNested | None, Field(title='Nested"); import os; #')] = (
         None
     )
     kind: Kind | None = None
-    settings: dict[str, Any] = {
+    settings: dict[str, Any] | None = {
         'k"ey': 'v"""\'al\nimport os',
         "n": [1, "__import__('os')"],
     }
     """
     Object and array defaults, a const: dmcg writes them as code.
     """
-    list_: Annotated[list[StrictStr], Field(alias="list")] = ['"""', "import os\n"]
+    list_: Annotated[list[StrictStr] | None, Field(alias="list")] = [
+        '"""',
+        "import os\n",
+    ]
     fixed: Literal["c'o\"nst\nimport os"] | None = None
     controls: StrictStr | None = None
     """

@@ -46,7 +46,7 @@ class Cat(PetBase):
         allow_inf_nan=False,
     )
     pet_type: Literal["cat"]
-    lives: Annotated[StrictInt, Field(ge=0, le=9)] = 9
+    lives: Annotated[StrictInt | None, Field(ge=0, le=9)] = 9
 
 
 class Dog(PetBase):
@@ -55,7 +55,7 @@ class Dog(PetBase):
         allow_inf_nan=False,
     )
     pet_type: Literal["dog"]
-    good: StrictBool = True
+    good: StrictBool | None = True
 
 
 class Color(StrEnum):
