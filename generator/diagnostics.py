@@ -8,7 +8,6 @@ an error. Every stage adds to one `Diagnostics`, which the command line summaris
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -98,6 +97,3 @@ class Diagnostics:
         """In strict mode, every warning so far is an error."""
         if self.strict and self.items:
             raise StrictModeError(list(self.items))
-
-    def by_kind(self) -> list[tuple[str, int]]:
-        return sorted(Counter(d.kind for d in self.items).items())

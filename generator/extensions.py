@@ -17,7 +17,7 @@ from typing import Any
 
 from . import api
 from .errors import SpecError
-from .loader import escape_pointer_token
+from .loader import escape_pointer_token, unescape_pointer_token
 
 ErrorAt = Callable[[str, str], SpecError]  # (message, JSON pointer) -> located error
 
@@ -137,7 +137,7 @@ def read_pagination(op: Mapping[str, Any], query_params: Mapping[str, Any],
     size = raw.get("page-size", 100)
     if isinstance(size, bool) or not isinstance(size, int) or size < 1:
         raise error("x-pagination/page-size must be an integer >= 1", f"{where}/page-size")
-    tokens = tuple(t.replace("~1", "/").replace("~0", "~") for t in items[1:].split("/"))
+    tokens = tuple(unescape_pointer_token(t) for t in items[1:].split("/"))
     return PaginationExtension(str(raw["from"]), str(raw["to"]), tokens, size)
 
 

@@ -21,6 +21,7 @@ from .finite_numbers import refuse_non_finite
 from .folded_names import alias_folded_names
 from .naming import Namespace, snake
 from .nullability import refuse_null
+from .schema_keywords import SCHEMA_LISTS, SCHEMA_MAPS, SCHEMA_ONES
 
 # Module -> the names generated models may import from it: the types the schemas' formats
 # map to, pydantic's model machinery, and the typing forms. Nothing that reads files,
@@ -72,11 +73,8 @@ EMAIL_PATTERN = (
 )
 
 
-# Where a JSON Schema holds subschemas: under one key, in a list, or as a name -> schema map.
-_ONE_SCHEMA = ("items", "additionalProperties", "not", "contains", "propertyNames", "if",
-               "then", "else", "unevaluatedItems", "unevaluatedProperties")
-_SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
-_SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
+# The one-subschema positions the models walk: `items` is always one schema by now.
+_ONE_SCHEMA = ("items", *SCHEMA_ONES)
 
 
 def _map_schemas(schema: Any, change: Callable[[dict[str, Any]], dict[str, Any]]) -> Any:
@@ -91,10 +89,10 @@ def _map_schemas(schema: Any, change: Callable[[dict[str, Any]], dict[str, Any]]
     for key in _ONE_SCHEMA:
         if isinstance(out.get(key), dict):
             out[key] = _map_schemas(out[key], change)
-    for key in _SCHEMA_LISTS:
+    for key in SCHEMA_LISTS:
         if isinstance(out.get(key), list):
             out[key] = [_map_schemas(item, change) for item in out[key]]
-    for key in _SCHEMA_MAPS:
+    for key in SCHEMA_MAPS:
         if isinstance(out.get(key), dict):
             out[key] = {name: _map_schemas(sub, change) for name, sub in out[key].items()}
     return change(out)

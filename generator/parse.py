@@ -178,9 +178,7 @@ class _Parser:
         body = self._body(op, op_id, arguments)
         merged: dict[tuple[str, str], Any] = {}
         for raw in [*shared, *op.get("parameters", [])]:
-            param = self._resolve(raw)
-            if param["in"] == "header" and str(param["name"]).lower() in _IGNORED_HEADERS:
-                continue  # the specification: such a parameter definition SHALL be ignored
+            param = self._resolve(raw)  # structure.py has dropped the headers to ignore
             merged[(param["in"], param["name"])] = param
         params = tuple(self._parameter(p, arguments) for p in merged.values())
         # Path parameters are positional: in the order the URL template names them.
@@ -596,11 +594,6 @@ class _Parser:
         )
 
 
-# Header parameters the OpenAPI specification says to ignore: the media types and the
-# security schemes say what these headers hold.
-_IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization",
-                              # and the one the HTTP transport writes from the body
-                              "content-length"})
 
 _STYLES = {
     "path": frozenset({"simple", "label", "matrix"}),

@@ -42,11 +42,7 @@ def build_files(config: Config) -> tuple[dict[str, bytes], list[Path], list[Diag
     try:
         with stage("parse"):
             parsed = parse(spec, config.options())
-        for warning in parsed.warnings:
-            if isinstance(warning, Diagnostic):
-                spec.diagnostics.items.append(warning)
-            else:
-                spec.diagnostics.add_unlocated("generator", str(warning), str(config.spec))
+        spec.diagnostics.items.extend(parsed.warnings)
         spec.diagnostics.raise_if_strict()
         # The libraries' own warnings join ours instead of reaching stderr raw. They are
         # not the document's defects (and a cache hit repeats none): strict ignores them.
@@ -123,9 +119,7 @@ def refuse_planted_links(config: Config) -> None:
     if output.exists() and not output.is_dir():
         raise GeneratorError(f"{output} is not a folder: --output (or `output`) names the "
                              "folder that receives the package folder")
-    from .writer import old_folder
+    from .writer import old_folder, refuse_link
 
     for path in (output / STAMP_NAME, config.target, old_folder(config.target)):
-        if path.is_symlink():
-            raise GeneratorError(f"{path} is a symbolic link; clientgen follows no link it "
-                                 "did not create. Remove it (and check who planted it).")
+        refuse_link(path)

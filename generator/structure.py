@@ -27,6 +27,7 @@ from typing import Any
 from . import limits
 from .errors import SpecError
 from .loader import LoadedSpec, escape_pointer_token, resolve_pointer
+from .schema_keywords import SCHEMA_LISTS, SCHEMA_MAPS, SCHEMA_ONES
 
 _METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _LOCATIONS = frozenset({"path", "query", "header", "cookie"})
@@ -44,11 +45,8 @@ _FORMATS = frozenset({
     "sf-string", "sf-token", "sf-binary", "sf-boolean", "sf-integer", "sf-decimal", "unixtime",
     "url",
 })
-_SCHEMA_MAPS = ("properties", "patternProperties", "dependentSchemas", "$defs", "definitions")
-_SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
-_SCHEMA_ONES = ("additionalProperties", "not", "if", "then", "else", "contains",
-                "propertyNames", "unevaluatedProperties", "unevaluatedItems", "contentSchema",
-                "additionalItems")
+# Checked too, though no model is made from them.
+_SCHEMA_ONES = (*SCHEMA_ONES, "contentSchema", "additionalItems")
 _PATH_TEMPLATE = re.compile(r"\{([^{}]*)\}")
 _JSON_MEDIA = re.compile(r"^application/json\s*(;.*)?$", re.IGNORECASE)
 _JSONISH_MEDIA = re.compile(r"^application/([\w.+-]*\+)?json\s*(;.*)?$", re.IGNORECASE)
@@ -344,7 +342,7 @@ class _Checker:
                     del schema[keyword]
                     self.warn(f"{keyword}-mismatch", f"{keyword} {problem}; ignored",
                               f"{pointer}/{keyword}")
-        for keyword in _SCHEMA_MAPS:
+        for keyword in SCHEMA_MAPS:
             value = schema.get(keyword)
             if value is None:
                 continue
@@ -356,7 +354,7 @@ class _Checker:
             for name in list(value):
                 value[name] = self.schema(value[name],
                                           f"{pointer}/{keyword}/{escape_pointer_token(name)}")
-        for keyword in _SCHEMA_LISTS:
+        for keyword in SCHEMA_LISTS:
             value = schema.get(keyword)
             if value is None:
                 continue

@@ -207,12 +207,6 @@ def meta_schema_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
     return found
 
 
-def meta_schema_problem(data: dict[str, Any]) -> tuple[str, str] | None:
-    """None if `data` passes openapi-spec-validator, else its most relevant finding."""
-    problems = meta_schema_problems(data)
-    return problems[0] if problems else None
-
-
 _SHORT = reprlib.Repr()
 _SHORT.maxstring = 30
 _SHORT.maxother = 60

@@ -54,6 +54,14 @@ def differences(files: Mapping[str, bytes], target: Path) -> list[str]:
     return sorted(changes, key=lambda c: c[2:])
 
 
+def refuse_link(path: Path) -> None:
+    """Writing through a link the generator did not create would change a file it never
+    made: refuse, every time, until someone removes it."""
+    if path.is_symlink():
+        raise GeneratorError(f"{path} is a symbolic link; clientgen follows no link it did "
+                             "not create. Remove it (and check who planted it).")
+
+
 def write_tree(files: Mapping[str, bytes], target: Path) -> None:
     """Replace `target` with exactly `files`, atomically with respect to failures."""
     check_paths(files)
@@ -63,9 +71,7 @@ def write_tree(files: Mapping[str, bytes], target: Path) -> None:
         raise GeneratorError(f"could not create {target.parent}: {exc.strerror or exc}") from exc
     old = old_folder(target)
     for planted in (target, old):
-        if planted.is_symlink():
-            raise GeneratorError(f"{planted} is a symbolic link; clientgen follows no link "
-                                 "it did not create. Remove it.")
+        refuse_link(planted)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
     try:
         staging.chmod(0o755)  # mkdtemp makes it private; the output is an ordinary folder

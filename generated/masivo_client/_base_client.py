@@ -576,9 +576,9 @@ class _BaseClient(Generic[_HttpxClientT, _CacheT]):
         cc = scheme.client_credentials
         if pair is None or cc is None:
             return None
-        form = [("grant_type", "client_credentials")]
+        form = {"grant_type": "client_credentials"}
         if cc.scopes:
-            form.append(("scope", " ".join(cc.scopes)))
+            form["scope"] = " ".join(cc.scopes)
         return self._http.build_request(
             "POST",
             _join_url(self._base_url, cc.token_url),
@@ -588,9 +588,7 @@ class _BaseClient(Generic[_HttpxClientT, _CacheT]):
                 "Content-Type": "application/x-www-form-urlencoded",
                 "Authorization": f"Basic {_basic_credentials(*pair)}",
             },
-            content=query_string(
-                [(k, urllib.parse.quote(v, safe="")) for k, v in form]
-            ).encode(),
+            content=query_string(query_value_pairs(form)).encode(),
             timeout=prep.timeout,
         )
 
