@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -31,6 +33,10 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--strict", action=argparse.BooleanOptionalAction, default=None,
                         help="every warning is an error (also `strict = true`); "
                         "--no-strict overrides the configuration")
+    parser.add_argument("--validate", action=argparse.BooleanOptionalAction, default=None,
+                        help="also run the full OpenAPI meta-schema check on a run that "
+                        "succeeds (also `validate = true`; default: on with --strict). "
+                        "A run that fails always runs it, to explain the failure")
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="print every warning, not only their count by kind")
     parser.add_argument("-q", "--quiet", action="store_true", help="print only problems")
@@ -51,7 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     except MemoryError:
         print("clientgen: error: out of memory; nothing was written", file=sys.stderr)
         return 2
-    except Exception as exc:  # one paragraph, never a traceback
+    except Exception as exc:  # one paragraph, never a traceback (unless a developer asks)
+        if os.environ.get("CLIENTGEN_DEBUG"):
+            traceback.print_exc()
         print(f"clientgen: internal error: {type(exc).__name__}: {_one_line(exc)}. This is "
               "a bug in clientgen (please report it with the spec); nothing was written.",
               file=sys.stderr)
@@ -72,6 +80,7 @@ def _run(args: argparse.Namespace) -> int:
             "spec": args.spec, "output": args.output, "package": args.package,
             "client-name": args.client_name, "env-prefix": args.env_prefix,
             "templates": args.templates, "strict": args.strict,
+            "validate": args.validate,
         })
         outcome = run(config, check=args.check, force=args.force)
     except GeneratorError as exc:

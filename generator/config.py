@@ -20,6 +20,9 @@ class Config:
     env_prefix: str  # `MASIVO` -> MASIVO_API_KEY, MASIVO_LOG...
     templates: Path | None  # a user's template folder, searched first
     strict: bool = False  # every warning is an error (README, "Imperfect documents")
+    # The full OpenAPI meta-schema check (openapi-spec-validator) on every run, not only
+    # to explain a failure: seconds of CPU on a big document. On by default when strict.
+    validate: bool = False
 
     @property
     def target(self) -> Path:
@@ -30,7 +33,8 @@ class Config:
                 "env_prefix": self.env_prefix}
 
 
-_KEYS = {"spec", "output", "package", "client-name", "env-prefix", "templates", "strict"}
+_KEYS = {"spec", "output", "package", "client-name", "env-prefix", "templates", "strict",
+         "validate"}
 
 
 def load_config(pyproject: Path | None, overrides: dict[str, Any]) -> Config:
@@ -70,7 +74,11 @@ def load_config(pyproject: Path | None, overrides: dict[str, Any]) -> Config:
     strict = merged.get("strict", False)
     if not isinstance(strict, bool):
         raise GeneratorError(f"strict must be true or false, not {strict!r}")
+    validate = merged.get("validate", strict)
+    if not isinstance(validate, bool):
+        raise GeneratorError(f"validate must be true or false, not {validate!r}")
     spec, output = path("spec"), path("output", "generated")
     assert spec is not None and output is not None
     return Config(spec=spec, output=output, package=package, client_name=client_name,
-                  env_prefix=env_prefix, templates=path("templates"), strict=strict)
+                  env_prefix=env_prefix, templates=path("templates"), strict=strict,
+                  validate=validate)

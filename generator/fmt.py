@@ -54,8 +54,11 @@ def format_python(source: str, path: str) -> str:
     return format_sources({path: source})[path]
 
 
-def format_sources(sources: Mapping[str, str]) -> dict[str, str]:
-    """Every file of `sources` (relative path -> Python source), compiled and formatted."""
+def format_sources(sources: Mapping[str, str], *, compiled: bool = False) -> dict[str, str]:
+    """Every file of `sources` (relative path -> Python source), compiled and formatted.
+
+    `compiled`: the sources were compiled already, in parts (the models, group by
+    group, in the worker processes): not again here."""
     results: dict[str, str] = {}
     missing: dict[str, str] = {}
     for path, source in sources.items():
@@ -65,19 +68,19 @@ def format_sources(sources: Mapping[str, str]) -> dict[str, str]:
         else:
             results[path] = found
     if missing:
-        formatted = _format_all(missing)
+        formatted = _format_all(missing, compiled)
         for path, text in formatted.items():
             store("format", _DISTRIBUTION, missing[path], text)
         results.update(formatted)
     return results
 
 
-def _format_all(sources: Mapping[str, str]) -> dict[str, str]:
+def _format_all(sources: Mapping[str, str], compiled: bool) -> dict[str, str]:
     # ruff works on files in a private folder inside the cache (nothing is written
     # outside the output folder and the cache); with the cache off, through its stdin.
     workspace = folder_for("format-work")
     if workspace is None:
-        return _format_each(sources)
+        return _format_each(sources, compiled)
     with tempfile.TemporaryDirectory(prefix="run-", dir=workspace) as folder:
         # Plain numbered names: the generated paths never reach ruff's command line.
         names = {path: f"m{index:05d}.py" for index, path in enumerate(sorted(sources))}
@@ -85,8 +88,8 @@ def _format_all(sources: Mapping[str, str]) -> dict[str, str]:
             Path(folder, name).write_text(sources[path], encoding="utf-8")
         fixing = _start([*_FIX, folder])
         try:
-            for path in sorted(sources):  # CPython's verdict, while ruff works on the other core
-                _compile(sources[path], path)
+            for path in sorted(sources) if not compiled else ():
+                _compile(sources[path], path)  # CPython's verdict, while ruff works
         finally:
             _finish(fixing, names)
         _finish(_start([*_FORMAT, folder]), names)
@@ -94,7 +97,7 @@ def _format_all(sources: Mapping[str, str]) -> dict[str, str]:
                 for path, name in names.items()}
 
 
-def _format_each(sources: Mapping[str, str]) -> dict[str, str]:
+def _format_each(sources: Mapping[str, str], compiled: bool) -> dict[str, str]:
     """The same, one ruff process per file and step, through stdin and stdout."""
     def one(path: str) -> str:
         names = {path: "m00000.py"}
@@ -102,9 +105,10 @@ def _format_each(sources: Mapping[str, str]) -> dict[str, str]:
                         names)
         return _finish(_start([*_FORMAT, "--stdin-filename", "m00000.py", "-"], fixed), names)
 
+    _ruff()  # found once, here: its first lookup reads sysconfig, which threads may not race
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         futures = {path: pool.submit(one, path) for path in sorted(sources)}
-        for path in sorted(sources):
+        for path in sorted(sources) if not compiled else ():
             _compile(sources[path], path)
         return {path: future.result() for path, future in futures.items()}
 

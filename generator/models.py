@@ -11,11 +11,10 @@ templates import, and import only the names a models module may
 from __future__ import annotations
 
 import ast
-import json
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from .cache import cached
 from .errors import GeneratorError
 from .finite_numbers import refuse_non_finite
 from .folded_names import alias_folded_names
@@ -323,15 +322,33 @@ def _model_ready(document: dict[str, Any]) -> dict[str, Any]:
     return {**document, "components": {**components, "schemas": prepared}}
 
 
-def generate_models(schema_document: dict[str, Any], expected: Iterable[str]) -> str:
-    """The source of `models.py`, unformatted, without any header."""
-    names = sorted(expected)
-    key = json.dumps([schema_document, names], sort_keys=True)
-    return cached("models", "datamodel-code-generator", key,
-                  lambda: _generate(schema_document, names))
+def prepared_schemas(schema_document: dict[str, Any]) -> dict[str, Any]:
+    """Every component schema, reviewed and prepared for the model generator."""
+    schemas: dict[str, Any] = _model_ready(schema_document)["components"]["schemas"]
+    return schemas
 
 
 def _generate(schema_document: dict[str, Any], expected: Iterable[str]) -> str:
+    """The models of a whole schema document in one call (one group)."""
+    return generate_source(_model_ready(schema_document), expected)
+
+
+def generate_source(document: dict[str, Any], expected: Iterable[str],
+                    null_schemas: dict[str, Any] | None = None) -> str:
+    """The model generator's source for a prepared document, checked, without header.
+
+    `null_schemas`: the schemas that say which references allow null, when the
+    document's own are stubs of them (model_groups.py); by default the document's."""
+    source, tree = generated_tree(document, expected, null_schemas)
+    for node in ast.walk(tree):
+        check_import(node)
+    return source
+
+
+def generated_tree(document: dict[str, Any], expected: Iterable[str],
+                   null_schemas: dict[str, Any] | None = None) -> tuple[str, ast.Module]:
+    """`generate_source`'s source and its syntax tree, its imports not checked yet: the
+    caller walks the tree anyway and checks each node with `check_import`."""
     from datamodel_code_generator import generate
     from datamodel_code_generator.enums import (
         AllOfClassHierarchy,
@@ -343,9 +360,9 @@ def _generate(schema_document: dict[str, Any], expected: Iterable[str]) -> str:
     from datamodel_code_generator.format import PythonVersion
     from datamodel_code_generator.parser import LiteralType
 
-    document = _model_ready(schema_document)
     if not document["components"]["schemas"]:
-        return "from __future__ import annotations\n"
+        empty = "from __future__ import annotations\n"
+        return empty, ast.parse(empty)
     try:
         source = generate(
             document,
@@ -392,11 +409,23 @@ def _generate(schema_document: dict[str, Any], expected: Iterable[str]) -> str:
         raise GeneratorError(f"datamodel-code-generator could not build the models: {exc}") from exc
     if not isinstance(source, str):
         raise GeneratorError("datamodel-code-generator returned several modules; expected one")
-    source = alias_folded_names(_strip_header(source))
-    source = refuse_null(source, document["components"]["schemas"])
+    source = _strip_header(source)
+    # Each post-processor parses the source: skipped where it can have nothing to do.
+    if _FOLDABLE_FIELD.search(source):
+        source = alias_folded_names(source)
+    schemas = document["components"]["schemas"]
+    if any(isinstance(s, dict) and s.get("additionalProperties") is False
+           for s in schemas.values()):
+        source = refuse_null(source, schemas if null_schemas is None else null_schemas)
     source = refuse_non_finite(source)
-    _check(source, set(expected))
-    return source
+    tree = ast.parse(source)
+    _check_defined(tree, set(expected))
+    return source, tree
+
+
+# A field whose name has a non-ASCII letter (the only ones NFKC can change), at the start
+# of a line of a class body: where alias_folded_names has work to do.
+_FOLDABLE_FIELD = re.compile(r"^[ \t]+\w*(?:(?=\w)[^\x00-\x7f])\w*[ \t]*:", re.MULTILINE)
 
 
 def _strip_header(source: str) -> str:
@@ -408,6 +437,12 @@ def _strip_header(source: str) -> str:
 
 def _check(source: str, expected: set[str]) -> None:
     tree = ast.parse(source)
+    _check_defined(tree, expected)
+    for node in ast.walk(tree):
+        check_import(node)
+
+
+def _check_defined(tree: ast.Module, expected: set[str]) -> None:
     defined = {node.name for node in tree.body if isinstance(node, ast.ClassDef)}
     defined |= {t.id for node in tree.body if isinstance(node, ast.Assign | ast.AnnAssign)
                 for t in (node.targets if isinstance(node, ast.Assign) else [node.target])
@@ -415,13 +450,16 @@ def _check(source: str, expected: set[str]) -> None:
     missing = sorted(expected - defined)
     if missing:
         raise GeneratorError(f"the model generator did not define {', '.join(missing)}")
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            raise GeneratorError(f"the generated models import module "
-                                 f"{node.names[0].name!r}: not allowed")
-        if isinstance(node, ast.ImportFrom):
-            allowed = _ALLOWED_NAMES.get(node.module or "", frozenset())
-            for alias in node.names:
-                if node.level or alias.name not in allowed:
-                    raise GeneratorError(f"the generated models import {alias.name!r} from "
-                                         f"{node.module!r}: not allowed")
+
+
+def check_import(node: ast.AST) -> None:
+    """Refuse an import of anything but the reviewed names (`_ALLOWED_NAMES`)."""
+    if isinstance(node, ast.Import):
+        raise GeneratorError(f"the generated models import module "
+                             f"{node.names[0].name!r}: not allowed")
+    if isinstance(node, ast.ImportFrom):
+        allowed = _ALLOWED_NAMES.get(node.module or "", frozenset())
+        for alias in node.names:
+            if node.level or alias.name not in allowed:
+                raise GeneratorError(f"the generated models import {alias.name!r} from "
+                                     f"{node.module!r}: not allowed")

@@ -27,13 +27,13 @@ _VALIDATOR = '''
 '''
 
 
-def _allows_null(schema: Any, schemas: dict[str, Any], seen: frozenset[str] = frozenset()) -> bool:
+def allows_null(schema: Any, schemas: dict[str, Any], seen: frozenset[str] = frozenset()) -> bool:
     if not isinstance(schema, dict):
         return True
     ref = schema.get("$ref")
     if isinstance(ref, str):
         name = ref.rsplit("/", 1)[-1]
-        return name not in seen and _allows_null(schemas.get(name), schemas, seen | {name})
+        return name not in seen and allows_null(schemas.get(name), schemas, seen | {name})
     types = schema.get("type")
     if types is None and not any(k in schema for k in ("anyOf", "oneOf", "allOf", "enum",
                                                         "const", "properties", "items")):
@@ -42,7 +42,7 @@ def _allows_null(schema: Any, schemas: dict[str, Any], seen: frozenset[str] = fr
         return True
     if schema.get("nullable") is True or None in (schema.get("enum") or []):
         return True
-    return any(_allows_null(s, schemas, seen) for key in ("anyOf", "oneOf")
+    return any(allows_null(s, schemas, seen) for key in ("anyOf", "oneOf")
                for s in schema.get(key) or [])
 
 
@@ -79,7 +79,7 @@ def refuse_null(source: str, schemas: dict[str, Any]) -> str:
         aliases = _field_aliases(node)
         refused = [aliases[wire] for wire, sub in properties.items()
                    if wire not in required and wire in aliases
-                   and not _allows_null(sub, schemas)]
+                   and not allows_null(sub, schemas)]
         if refused:
             names = ", ".join(repr(name) for name in refused)
             # Right after the class's last statement, at its indentation.

@@ -1,4 +1,7 @@
-"""Runs the stages in order: load -> parse -> models -> render -> format -> write."""
+"""Runs the stages: load -> parse -> models -> render -> format -> write.
+
+The models are made in worker processes (model_pool.py) while this one renders and
+formats the rest of the client; `models.py` is rendered and formatted last."""
 
 from __future__ import annotations
 
@@ -7,11 +10,12 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import __version__
+from . import __version__, api
 from .config import Config
 from .diagnostics import Diagnostic, StrictModeError
 from .errors import GeneratorError
-from .render import TEMPLATES
+from .fmt import format_sources
+from .render import TEMPLATES, header, render_models, render_package
 from .stamp import STAMP_NAME, is_fresh, write_stamp
 from .timings import stage, write_if_asked
 
@@ -28,56 +32,75 @@ def build_files(config: Config) -> tuple[dict[str, bytes], list[Path], list[Diag
 
     In strict mode (`config.strict`) the first stage that finds anything raises it.
     """
-    from .fmt import format_sources
     from .loader import load_spec
-    from .models import generate_models
+    from .model_pool import ModelPool, start_models
     from .parse import parse
-    from .render import header, render_package
     from .validate import MetaSchemaCheck
 
-    with stage("load"):
-        spec = load_spec(config.spec, meta_schema=False, strict=config.strict)
-    with stage("validate"):
-        validation = MetaSchemaCheck(spec)  # runs beside the rest on a first run
+    # The model workers import the model generator while this process loads and parses.
+    pool = ModelPool()
     try:
-        with stage("parse"):
-            parsed = parse(spec, config.options())
-        spec.diagnostics.items.extend(parsed.warnings)
-        spec.diagnostics.raise_if_strict()
-        # The libraries' own warnings join ours instead of reaching stderr raw. They are
-        # not the document's defects (and a cache hit repeats none): strict ignores them.
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            with stage("models"):
-                models_source = generate_models(parsed.schema_document,
-                                                parsed.api.schema_names)
-            with stage("render"):
-                texts, static = render_package(parsed.api, models_source, __version__,
-                                               config.templates)
-                contents = {path: header(parsed.api, __version__, path) + text
-                            if path != "py.typed" else text for path, text in texts.items()}
-            with stage("format"):
-                contents.update(format_sources({
-                    path: text for path, text in contents.items()
-                    if path.endswith(".py") and path not in static}))
-            files = {path: contents[path].encode("utf-8") for path in sorted(contents)}
-        for library_warning in caught:
-            spec.diagnostics.add_unlocated("library",
-                                           " ".join(str(library_warning.message).split()),
-                                           str(config.spec))
-    except GeneratorError as exc:
+        with stage("load"):
+            spec = load_spec(config.spec, meta_schema=False, strict=config.strict)
+        # The full meta-schema check where it pays (see Config.validate): beside the rest
+        # on every run when asked (strict mode asks), else only to explain a failure.
         with stage("validate"):
-            validation.wait()  # an invalid spec explains a failure better than the failure does
-        if not isinstance(exc, StrictModeError):
-            exc.warnings = tuple(spec.diagnostics.items)
-        raise
-    except Exception:
-        with stage("validate"):
-            validation.wait()
-        raise
-    with stage("validate"):
-        validation.wait()
+            validation = MetaSchemaCheck(spec) if config.validate else None
+        try:
+            with stage("parse"):
+                parsed = parse(spec, config.options())
+            spec.diagnostics.items.extend(parsed.warnings)
+            spec.diagnostics.raise_if_strict()
+            # The libraries' own warnings join ours instead of reaching stderr raw. They
+            # are not the document's defects (and a cache hit repeats none): strict
+            # ignores them.
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                with stage("models"):
+                    models = start_models(parsed.schema_document, parsed.api.schema_names,
+                                          pool)
+                # The rest of the client while the workers make the models.
+                with stage("render"):
+                    texts, static = render_package(parsed.api, None, __version__,
+                                                   config.templates)
+                with stage("format"):
+                    contents = _formatted(parsed.api, texts, static)
+                with stage("models"):
+                    models_source = models.result()
+                with stage("render"):
+                    texts = {"models.py": render_models(parsed.api, models_source,
+                                                        __version__, config.templates)}
+                with stage("format"):
+                    # The models compiled in the workers, group by group.
+                    contents.update(_formatted(parsed.api, texts, static, compiled=True))
+                files = {path: contents[path].encode("utf-8") for path in sorted(contents)}
+            for library_warning in caught:
+                spec.diagnostics.add_unlocated("library",
+                                               " ".join(str(library_warning.message).split()),
+                                               str(config.spec))
+        except Exception as exc:
+            with stage("validate"):  # an invalid spec explains a failure better than it does
+                (validation or MetaSchemaCheck(spec)).wait()
+            if isinstance(exc, GeneratorError) and not isinstance(exc, StrictModeError):
+                exc.warnings = tuple(spec.diagnostics.items)
+            raise
+        if validation is not None:
+            with stage("validate"):
+                validation.wait()
+    finally:
+        pool.close()
     return files, spec.files, list(spec.diagnostics.items)
+
+
+def _formatted(model: api.Api, texts: dict[str, str], static: frozenset[str], *,
+               compiled: bool = False) -> dict[str, str]:
+    """Each file with its header; the Python ones that are not static, formatted."""
+    contents = {path: header(model, __version__, path) + text if path != "py.typed" else text
+                for path, text in texts.items()}
+    contents.update(format_sources({path: text for path, text in contents.items()
+                                    if path.endswith(".py") and path not in static},
+                                   compiled=compiled))
+    return contents
 
 
 def run(config: Config, *, check: bool = False, force: bool = False) -> Outcome:
@@ -106,9 +129,10 @@ def run(config: Config, *, check: bool = False, force: bool = False) -> Outcome:
 
 
 def _stamped(config: Config) -> dict[str, object]:
-    """The settings the no-op stamp records: a strict run must not pass as a lenient one,
-    and pointing at another spec file must regenerate."""
-    return {**config.options(), "strict": config.strict, "spec": str(config.spec.resolve())}
+    """The settings the no-op stamp records: a strict (or validating) run must not pass as
+    a lenient one, and pointing at another spec file must regenerate."""
+    return {**config.options(), "strict": config.strict, "validate": config.validate,
+            "spec": str(config.spec.resolve())}
 
 
 def refuse_planted_links(config: Config) -> None:

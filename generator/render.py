@@ -125,15 +125,8 @@ def runtime_modules(env: jinja2.Environment) -> list[str]:
                   if name.startswith("runtime/") and name.endswith(".py"))
 
 
-def render_package(model: api.Api, models_source: str, generator_version: str,
-                   user_templates: Path | None) -> tuple[dict[str, str], frozenset[str]]:
-    """Relative path inside the package -> text before formatting, and which are static.
-
-    Static files (the runtime) are committed already formatted (a test checks it),
-    so they skip black: it is the slowest step of a first run.
-    """
-    env = environment(user_templates)
-    context: dict[str, Any] = {
+def _context(model: api.Api, generator_version: str, models_source: str | None) -> dict[str, Any]:
+    return {
         "api": model,
         "package": model.options["package"],
         "client_name": model.options["client_name"],
@@ -141,24 +134,41 @@ def render_package(model: api.Api, models_source: str, generator_version: str,
         "generator_version": generator_version,
         "models_source": models_source,
     }
+
+
+def _render(env: jinja2.Environment, template: str, path: str, context: dict[str, Any]) -> str:
+    try:
+        return env.get_template(template).render(**context)
+    except jinja2.TemplateNotFound as exc:
+        raise GeneratorError(f"template {exc.name} not found, needed for {path}") from exc
+    except jinja2.TemplateSyntaxError as exc:
+        raise GeneratorError(f"{exc.filename or exc.name or template}:{exc.lineno}: "
+                             f"template error: {exc.message}") from exc
+    except jinja2.TemplateError as exc:  # undefined names and the like, at render time
+        raise GeneratorError(f"template {template} failed while rendering {path}: "
+                             f"{exc}") from exc
+
+
+def render_package(model: api.Api, models_source: str | None, generator_version: str,
+                   user_templates: Path | None) -> tuple[dict[str, str], frozenset[str]]:
+    """Relative path inside the package -> text before formatting, and which are static.
+
+    Static files (the runtime) are committed already formatted (a test checks it),
+    so they skip formatting. With `models_source` None, `models.py` is left out: the
+    models are still being made (see `render_models`).
+    """
+    env = environment(user_templates)
+    context = _context(model, generator_version, models_source)
     files: dict[str, str] = {}
 
     def emit(path: str, template: str, **extra: Any) -> None:
-        try:
-            files[path] = env.get_template(template).render(**context, **extra)
-        except jinja2.TemplateNotFound as exc:
-            raise GeneratorError(f"template {exc.name} not found, needed for {path}") from exc
-        except jinja2.TemplateSyntaxError as exc:
-            raise GeneratorError(f"{exc.filename or exc.name or template}:{exc.lineno}: "
-                                 f"template error: {exc.message}") from exc
-        except jinja2.TemplateError as exc:  # undefined names and the like, at render time
-            raise GeneratorError(f"template {template} failed while rendering {path}: "
-                                 f"{exc}") from exc
+        files[path] = _render(env, template, path, {**context, **extra})
 
     emit("__init__.py", "package/__init__.py.jinja")
     emit("_version.py", "package/_version.py.jinja")
     emit("_client.py", "package/_client.py.jinja")
-    emit("models.py", "package/models.py.jinja")
+    if models_source is not None:
+        emit("models.py", "package/models.py.jinja")
     emit("resources/__init__.py", "package/resources/__init__.py.jinja")
     for resource in model.resources:
         emit(f"resources/{resource.module}.py", "package/resources/resource.py.jinja",
@@ -178,6 +188,13 @@ def render_package(model: api.Api, models_source: str, generator_version: str,
         files[name.removeprefix("runtime/")] = source
         static.add(name.removeprefix("runtime/"))
     return files, frozenset(static)
+
+
+def render_models(model: api.Api, models_source: str, generator_version: str,
+                  user_templates: Path | None) -> str:
+    """`models.py` before formatting, once the models are made."""
+    return _render(environment(user_templates), "package/models.py.jinja", "models.py",
+                   _context(model, generator_version, models_source))
 
 
 def header(model: api.Api, generator_version: str, path: str) -> str:

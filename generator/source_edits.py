@@ -34,6 +34,15 @@ class Positions:
         return self.offset(node.end_lineno, node.end_col_offset)
 
 
+def source_lines(source: str) -> list[str]:
+    """The lines of `source` as the tokenizer counts them, each with its line end."""
+    starts = [0, *(m.end() for m in _LINE_END.finditer(source))]
+    if starts[-1] == len(source):
+        starts.pop()
+    return [source[start:end] for start, end in zip(starts, [*starts[1:], len(source)],
+                                                    strict=True)]
+
+
 def apply(source: str, insertions: list[tuple[int, str]]) -> str:
     """`source` with each text inserted at its offset (offsets of the original source)."""
     parts: list[str] = []

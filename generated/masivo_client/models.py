@@ -266,24 +266,6 @@ class PaymentMethod(StrEnum):
     OTHER = "OTHER"
 
 
-class MigrateContactsResult(BaseModel):
-    """
-    The `data` object of a successful migration [doc]. Open to extra fields.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-        allow_inf_nan=False,
-    )
-    message: Annotated[
-        StrictStr, Field(examples=["Contacts batch enqueued successfully"])
-    ]
-    """
-    Human-readable confirmation [doc].
-    """
-
-
 class AuthorizeResponse(BaseModel):
     """
     Success body of `GET /auth/authorize`: the JWT in `data` [doc]. Open to
@@ -306,35 +288,6 @@ class AuthorizeResponse(BaseModel):
     ]
     """
     The JWT to send as the bearer token; it expires after one hour [doc].
-    """
-
-
-class Error(BaseModel):
-    """
-    Error body: `error` and `details`, both strings, both required in the
-    two fragments that show it (migrate events, get reward) [doc]. Bodies
-    for 400/401/403/500 are not published [guess: same shape; parse
-    leniently], so both fields are optional here and extra fields are
-    accepted.
-
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-        allow_inf_nan=False,
-    )
-    error: Annotated[StrictStr | None, Field(examples=["Invalid customer entry"])] = (
-        None
-    )
-    """
-    Short error message, e.g. "Invalid customer entry" [doc].
-    """
-    details: Annotated[
-        StrictStr | None, Field(examples=["contacts[0].email must be a valid email"])
-    ] = None
-    """
-    Further details [doc].
     """
 
 
@@ -405,34 +358,6 @@ class ContactList(BaseModel):
         allow_inf_nan=False,
     )
     data: list[ContactRecord] | None = None
-
-
-class TotpRequest(BaseModel):
-    """
-    Body of `POST /auth/totp` [doc].
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-        populate_by_name=True,
-        allow_inf_nan=False,
-    )
-    customer_id: Annotated[StrictStr, Field(min_length=1)]
-    """
-    The customer's unique identifier [doc].
-    """
-    metadata: dict[str, Any] | None = None
-    """
-    Free-form object [doc].
-    """
-
-    @field_validator("metadata", mode="before")
-    @classmethod
-    def _refuse_null(cls, value: Any) -> Any:
-        # Optional in the spec, but not nullable: leave the field out instead.
-        if value is None:
-            raise ValueError("null is not allowed; leave the field out instead")
-        return value
 
 
 class Customer(BaseModel):
@@ -557,103 +482,6 @@ class TransactionType(StrEnum):
     REVERSAL = "REVERSAL"
 
 
-class Transaction(BaseModel):
-    """
-    A reward transaction [doc]. Open to extra fields.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-        allow_inf_nan=False,
-    )
-    id: StrictStr | None = None
-    brand_id: StrictStr | None = None
-    event_id: StrictStr | None = None
-    campaign_id: StrictStr | None = None
-    reward_id: StrictStr | None = None
-    reward_type: StrictStr | None = None
-    type: StrictStr | None = None
-    """
-    One of the transaction types [doc]; open in a response.
-    """
-    amount: StrictFloat | None = None
-    """
-    Negative when spent, positive when earned [doc].
-    """
-    cost: StrictFloat | None = None
-    details: StrictStr | None = None
-    funded_by: StrictStr | None = None
-    created_at: StrictStr | None = None
-    issued_at: StrictStr | None = None
-    metadata: dict[str, Any] | None = None
-
-
-class TransactionList(BaseModel):
-    """
-    Transactions in `data` [doc]. Open to extra fields.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-        allow_inf_nan=False,
-    )
-    data: list[Transaction] | None = None
-
-
-class ReferralCodeRequest(BaseModel):
-    """
-    Body of `POST /customers/{id}/referrals/request-code` [doc].
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-        populate_by_name=True,
-        allow_inf_nan=False,
-    )
-    campaign_id: UUID
-    """
-    The referral campaign [doc].
-    """
-    brand_id: StrictStr | None = None
-    """
-    Required when the campaign is specific to a brand [doc].
-    """
-
-
-class GiftCard(BaseModel):
-    """
-    A gift card [doc]. Open to extra fields.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-        allow_inf_nan=False,
-    )
-    code: StrictStr | None = None
-    reward_id: StrictStr | None = None
-    customer_id: StrictStr | None = None
-    rewarded_at: StrictStr | None = None
-    description: StrictStr | None = None
-    expired_at: StrictStr | None = None
-    redeemed_at: StrictStr | None = None
-
-
-class GiftCardList(BaseModel):
-    """
-    Gift cards in `data` [doc].
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-        allow_inf_nan=False,
-    )
-    data: list[GiftCard] | None = None
-
-
 class MetricsPeriod(BaseModel):
     """
     A customer's metrics over one period [doc].
@@ -754,141 +582,6 @@ class BalanceLine(BaseModel):
         "funded_by",
         mode="before",
     )
-    @classmethod
-    def _refuse_null(cls, value: Any) -> Any:
-        # Optional in the spec, but not nullable: leave the field out instead.
-        if value is None:
-            raise ValueError("null is not allowed; leave the field out instead")
-        return value
-
-
-class FulfillExpiredEventsRequest(BaseModel):
-    """
-    The range of original issue dates, at most one year apart [doc].
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-        populate_by_name=True,
-        allow_inf_nan=False,
-    )
-    start_date: Annotated[StrictStr, Field(min_length=1)]
-    """
-    Start of the range [doc]; a string, format not shown [doc].
-    """
-    end_date: Annotated[StrictStr, Field(min_length=1)]
-    """
-    End of the range [doc].
-    """
-
-
-class FulfillExpiredEventsResponse(BaseModel):
-    """
-    A confirmation, not wrapped in `data` [doc]. Open to extra fields.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-        allow_inf_nan=False,
-    )
-    message: Annotated[
-        StrictStr | None,
-        Field(examples=["1 event(s) have been queued for fulfillment"]),
-    ] = None
-    details: Annotated[
-        StrictStr | None, Field(examples=["Events will be processed in the background"])
-    ] = None
-
-
-class Event(BaseModel):
-    """
-    A behaviour event as the API returns it [doc]. Open to extra fields.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-        allow_inf_nan=False,
-    )
-    id: StrictStr | None = None
-    customer_id: StrictStr | None = None
-    type: StrictStr | None = None
-    data: dict[str, Any] | None = None
-    fulfilled: StrictBool | None = None
-    reserve: StrictFloat | None = None
-    status: StrictStr | None = None
-    """
-    `PENDING`, `PROCESSING`, `FAILED`, `RESOLVED`, `CANCELLED`,
-    `EXPIRED` or `REVERSED` [doc]; open in a response.
-
-    """
-    result: dict[str, Any] | None = None
-    issued_at: StrictStr | None = None
-    resolved_at: StrictStr | None = None
-
-
-class EventResponse(BaseModel):
-    """
-    An event in `data` [doc]. Open to extra fields.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-        allow_inf_nan=False,
-    )
-    data: Event | None = None
-
-
-class ReverseEventRequest(BaseModel):
-    """
-    Why the event is reversed [doc].
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-        populate_by_name=True,
-        allow_inf_nan=False,
-    )
-    reason: StrictStr | None = None
-
-    @field_validator("reason", mode="before")
-    @classmethod
-    def _refuse_null(cls, value: Any) -> Any:
-        # Optional in the spec, but not nullable: leave the field out instead.
-        if value is None:
-            raise ValueError("null is not allowed; leave the field out instead")
-        return value
-
-
-class RedeemCouponRequest(BaseModel):
-    """
-    Body of `POST /coupons/redeem` [doc].
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-        populate_by_name=True,
-        allow_inf_nan=False,
-    )
-    customer_id: Annotated[StrictStr, Field(min_length=1)]
-    code: Annotated[StrictStr, Field(min_length=1)]
-    brand_id: StrictStr | None = None
-    """
-    A string or null [guide].
-    """
-    platform: StrictStr | None = None
-    """
-    Newer version of the page [doc].
-    """
-    store_id: StrictStr | None = None
-    channel_id: StrictStr | None = None
-    """
-    Optional [doc].
-    """
-
-    @field_validator("platform", "store_id", "channel_id", mode="before")
     @classmethod
     def _refuse_null(cls, value: Any) -> Any:
         # Optional in the spec, but not nullable: leave the field out instead.
@@ -1009,17 +702,6 @@ class CampaignPage(BaseModel):
     count: StrictInt | None = None
 
 
-class RewardType(StrEnum):
-    """
-    Type of a reward [doc].
-    """
-
-    POINTS = "POINTS"
-    DISCOUNT = "DISCOUNT"
-    GIFT_CARD = "GIFT_CARD"
-    PRODUCT = "PRODUCT"
-
-
 class ConditionPrimitive(StrEnum):
     STRING = "string"
     NUMBER = "number"
@@ -1061,201 +743,6 @@ class Condition(BaseModel):
         if value is None:
             raise ValueError("null is not allowed; leave the field out instead")
         return value
-
-
-class RewardInsert(BaseModel):
-    """
-    Body of `POST /rewards` [doc].
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-        populate_by_name=True,
-        allow_inf_nan=False,
-    )
-    brand_id: StrictStr | None = None
-    """
-    Null for a reward of every brand [doc].
-    """
-    platforms: list[StrictStr] | None = None
-    name: Annotated[StrictStr, Field(min_length=1)]
-    description: StrictStr | None = None
-    type: RewardType
-    conditions: list[list[Condition]] | None = None
-    """
-    Outer array OR, inner array AND [doc].
-    """
-    attributes: dict[str, Any] | None = None
-    """
-    e.g. `conversion_factor` 0.1 [doc].
-    """
-
-    @field_validator("description", "conditions", "attributes", mode="before")
-    @classmethod
-    def _refuse_null(cls, value: Any) -> Any:
-        # Optional in the spec, but not nullable: leave the field out instead.
-        if value is None:
-            raise ValueError("null is not allowed; leave the field out instead")
-        return value
-
-
-class Reward(BaseModel):
-    """
-    A reward [doc]. Open to extra fields.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-        allow_inf_nan=False,
-    )
-    id: StrictStr | None = None
-    brand_id: StrictStr | None = None
-    platforms: list[StrictStr] | None = None
-    name: StrictStr | None = None
-    description: StrictStr | None = None
-    type: StrictStr | None = None
-    conditions: list[Any] | None = None
-    attributes: dict[str, Any] | None = None
-
-
-class RewardResponse(BaseModel):
-    """
-    A reward in `data` [doc]. Open to extra fields.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-        allow_inf_nan=False,
-    )
-    data: Reward | None = None
-
-
-class RewardPage(BaseModel):
-    """
-    Rewards in `data` [doc]; `from`, `to` and `count` as on the campaigns
-    list [sibling]. Open to extra fields.
-
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-        allow_inf_nan=False,
-    )
-    data: list[Reward] | None = None
-    from_: Annotated[StrictInt | None, Field(alias="from")] = None
-    to: StrictInt | None = None
-    count: StrictInt | None = None
-
-
-class Tier(BaseModel):
-    """
-    A loyalty tier [doc]. Open to extra fields.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-        allow_inf_nan=False,
-    )
-    id: StrictStr | None = None
-    name: StrictStr | None = None
-    description: StrictStr | None = None
-    status: StrictStr | None = None
-    level: StrictInt | None = None
-    """
-    1 to 10 [doc].
-    """
-    entry_conditions: list[Any] | None = None
-    exit_conditions: list[Any] | None = None
-
-
-class TierList(BaseModel):
-    """
-    Tiers in `data` [doc].
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-        allow_inf_nan=False,
-    )
-    data: list[Tier] | None = None
-
-
-class EnqueuedResult(BaseModel):
-    """
-    The `data` object of a queued migration [sibling]. Open to extra fields.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-        allow_inf_nan=False,
-    )
-    message: Annotated[
-        StrictStr | None, Field(examples=["Customers batch enqueued successfully"])
-    ] = None
-
-
-class TotpCode(BaseModel):
-    """
-    A one-time code [doc]. Open to extra fields.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-        allow_inf_nan=False,
-    )
-    code: Annotated[StrictStr | None, Field(examples=["1234"])] = None
-    """
-    The one-time code [doc].
-    """
-    expired_at: StrictStr | None = None
-    """
-    When the code expires [doc]; a date-time [example].
-    """
-
-
-class ReferralCode(BaseModel):
-    """
-    A referral code [doc]. Open to extra fields.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-        allow_inf_nan=False,
-    )
-    id: StrictStr | None = None
-    code: Annotated[StrictStr | None, Field(examples=["ZMQQJTAZ"])] = None
-    customer_id: StrictStr | None = None
-    campaign_id: StrictStr | None = None
-    uses_count: StrictInt | None = None
-    """
-    An integer [example; guess].
-    """
-    max_uses: StrictInt | None = None
-    created_at: StrictStr | None = None
-    metadata: dict[str, Any] | None = None
-
-
-class OrderPreview(BaseModel):
-    """
-    An order as if its rewards were redeemed [doc]. Open to extra fields.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-        allow_inf_nan=False,
-    )
-    customer_id: StrictStr | None = None
-    brand_id: StrictStr | None = None
-    order: dict[str, Any] | None = None
 
 
 class DeviceInfo(BaseModel):
@@ -1456,20 +943,6 @@ class Shipping(BaseModel):
         if value is None:
             raise ValueError("null is not allowed; leave the field out instead")
         return value
-
-
-class MigrateContactsResponse(BaseModel):
-    """
-    Success body of `POST /contacts/migrate` [doc]. Open to extra fields.
-
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-        allow_inf_nan=False,
-    )
-    data: MigrateContactsResult
 
 
 class ContactInput(BaseModel):
@@ -1803,34 +1276,6 @@ class ContactUpdate(BaseModel):
         return value
 
 
-class EnqueuedResponse(BaseModel):
-    """
-    Success body of a queued migration: a confirmation in `data.message`
-    [sibling: `POST /contacts/migrate`]. Open to extra fields, all optional.
-
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-        allow_inf_nan=False,
-    )
-    data: EnqueuedResult | None = None
-
-
-class TotpResponse(BaseModel):
-    """
-    The code and when it expires, in `data` [doc]. Open to extra fields.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-        allow_inf_nan=False,
-    )
-    data: TotpCode | None = None
-
-
 class Wallet(BaseModel):
     """
     A customer's wallet, its lines and totals per reward [doc]. Open to extra fields.
@@ -1875,19 +1320,6 @@ class DeviceRegistration(BaseModel):
         return value
 
 
-class ReferralCodeResponse(BaseModel):
-    """
-    The referral code, in `data` [doc]. Open to extra fields.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-        allow_inf_nan=False,
-    )
-    data: ReferralCode | None = None
-
-
 class CustomerMetrics(BaseModel):
     """
     Optional metrics by period [doc]. The page lists the periods up to
@@ -1916,36 +1348,6 @@ class CustomerMetrics(BaseModel):
     last_quarter: MetricsPeriod | None = None
     this_quarter: MetricsPeriod | None = None
     last_semester: MetricsPeriod | None = None
-
-
-class PreviewOrderResponse(BaseModel):
-    """
-    The order with what redeeming would do (`redemptions_result` on the
-    order, its products and shipping) [doc]. Open to extra fields.
-
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-        allow_inf_nan=False,
-    )
-    data: OrderPreview | None = None
-
-
-class TotpVerification(BaseModel):
-    """
-    What a verified code belongs to [doc]. Open to extra fields.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-        allow_inf_nan=False,
-    )
-    customer: Customer | None = None
-    wallet: Wallet | None = None
-    metadata: dict[str, Any] | None = None
 
 
 class CustomerWallet(BaseModel):
@@ -2034,19 +1436,6 @@ class Order(BaseModel):
         if value is None:
             raise ValueError("null is not allowed; leave the field out instead")
         return value
-
-
-class TotpVerifyResponse(BaseModel):
-    """
-    The code's customer, wallet and metadata, in `data` [doc].
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-        allow_inf_nan=False,
-    )
-    data: TotpVerification | None = None
 
 
 class CustomerWalletResponse(BaseModel):
@@ -2143,86 +1532,6 @@ class CustomerRegistration(BaseModel):
         "consent",
         "metadata",
         "referral_code",
-        mode="before",
-    )
-    @classmethod
-    def _refuse_null(cls, value: Any) -> Any:
-        # Optional in the spec, but not nullable: leave the field out instead.
-        if value is None:
-            raise ValueError("null is not allowed; leave the field out instead")
-        return value
-
-
-class MigratedCustomer(BaseModel):
-    """
-    One customer to migrate [doc]. `id` and `email` are unique per account
-    [doc]; `id` is required here as the natural key every later migration
-    refers to [guess]; no other field is known to be required.
-
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-        populate_by_name=True,
-        allow_inf_nan=False,
-    )
-    id: Annotated[StrictStr, Field(min_length=1)]
-    """
-    The customer's ID in your system, unique per account [doc].
-    """
-    name: Annotated[StrictStr | None, Field(examples=["John Smith"])] = None
-    """
-    Full name [doc].
-    """
-    email: Annotated[
-        StrictStr | None,
-        Field(
-            pattern="^[a-zA-Z0-9!#$%&'*+/=?^_`{|}~-]+(?:\\.[a-zA-Z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?\\.)+[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?$"
-        ),
-    ] = None
-    """
-    Email address, unique per account [doc]; format [example].
-    """
-    gender: Gender | None = None
-    dob: AwareDatetime | None = None
-    """
-    Date of birth, a date-time for customers [example; conflict with contacts].
-    """
-    registration_date: AwareDatetime | None = None
-    """
-    When the customer registered [doc]; a date-time [example].
-    """
-    document_type: StrictStr | None = None
-    """
-    Type of identity document (newer version of the page) [doc].
-    """
-    document_number: StrictStr | None = None
-    """
-    Identity document number (newer version of the page) [doc].
-    """
-    country: StrictStr | None = None
-    """
-    Country, a free string (newer version of the page) [doc].
-    """
-    metrics: CustomerMetrics | None = None
-    balance: list[BalanceLine] | None = None
-    """
-    Opening balance per reward (newer version of the page) [doc]; the
-    migrated transactions must match it [guide].
-
-    """
-
-    @field_validator(
-        "name",
-        "email",
-        "gender",
-        "dob",
-        "registration_date",
-        "document_type",
-        "document_number",
-        "country",
-        "metrics",
-        "balance",
         mode="before",
     )
     @classmethod
@@ -2332,29 +1641,6 @@ class EmitEventRequest(BaseModel):
         "issued_at",
         mode="before",
     )
-    @classmethod
-    def _refuse_null(cls, value: Any) -> Any:
-        # Optional in the spec, but not nullable: leave the field out instead.
-        if value is None:
-            raise ValueError("null is not allowed; leave the field out instead")
-        return value
-
-
-class PreviewOrderRequest(BaseModel):
-    """
-    Body of `PUT /events/redeem/preview` [doc].
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-        populate_by_name=True,
-        allow_inf_nan=False,
-    )
-    customer_id: Annotated[StrictStr, Field(min_length=1)]
-    brand_id: StrictStr | None = None
-    order: Order
-
-    @field_validator("brand_id", mode="before")
     @classmethod
     def _refuse_null(cls, value: Any) -> Any:
         # Optional in the spec, but not nullable: leave the field out instead.
@@ -2561,23 +1847,6 @@ class Contact(BaseModel):
         return value
 
 
-class MigrateCustomersRequest(BaseModel):
-    """
-    Body of `POST /customers/migrate`, 1 to 1,000 customers [guide].
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-        populate_by_name=True,
-        allow_inf_nan=False,
-    )
-    customers: Annotated[list[MigratedCustomer], Field(max_length=1000, min_length=1)]
-    """
-    Customers to migrate, at most 1,000 [guide]; at least one [sibling].
-
-    """
-
-
 class CustomerWithEvents(BaseModel):
     """
     A customer and its events to migrate [doc]; at least one event [guide].
@@ -2663,42 +1932,6 @@ class MigratedTransaction(BaseModel):
         return value
 
 
-class MigrateContactsRequest(BaseModel):
-    """
-    Body of `POST /contacts/migrate`, 1 to 10,000 contacts [doc].
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-        populate_by_name=True,
-        allow_inf_nan=False,
-    )
-    contacts: Annotated[list[Contact], Field(max_length=10000, min_length=1)]
-    """
-    Array of contacts to migrate, 1 to 10,000 elements [doc].
-    """
-
-
-class MigrateEventsRequest(BaseModel):
-    """
-    Body of `POST /customers/migrate/events` [doc]: customers with their
-    events, at most 1,000 events in total [guide].
-
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-        populate_by_name=True,
-        allow_inf_nan=False,
-    )
-    customers: Annotated[list[CustomerWithEvents], Field(max_length=1000, min_length=1)]
-    """
-    Customers with their events [doc]; at most 1,000 events in all the
-    customers of a request [guide] (`x-bulk.max-nested-items`).
-
-    """
-
-
 class CustomerWithTransactions(BaseModel):
     """
     A customer and its transactions to migrate [doc].
@@ -2721,6 +1954,741 @@ class CustomerWithTransactions(BaseModel):
     """
 
 
+class MigrateContactsResult(BaseModel):
+    """
+    The `data` object of a successful migration [doc]. Open to extra fields.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
+    message: Annotated[
+        StrictStr, Field(examples=["Contacts batch enqueued successfully"])
+    ]
+    """
+    Human-readable confirmation [doc].
+    """
+
+
+class Error(BaseModel):
+    """
+    Error body: `error` and `details`, both strings, both required in the
+    two fragments that show it (migrate events, get reward) [doc]. Bodies
+    for 400/401/403/500 are not published [guess: same shape; parse
+    leniently], so both fields are optional here and extra fields are
+    accepted.
+
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
+    error: Annotated[StrictStr | None, Field(examples=["Invalid customer entry"])] = (
+        None
+    )
+    """
+    Short error message, e.g. "Invalid customer entry" [doc].
+    """
+    details: Annotated[
+        StrictStr | None, Field(examples=["contacts[0].email must be a valid email"])
+    ] = None
+    """
+    Further details [doc].
+    """
+
+
+class TotpRequest(BaseModel):
+    """
+    Body of `POST /auth/totp` [doc].
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
+    customer_id: Annotated[StrictStr, Field(min_length=1)]
+    """
+    The customer's unique identifier [doc].
+    """
+    metadata: dict[str, Any] | None = None
+    """
+    Free-form object [doc].
+    """
+
+    @field_validator("metadata", mode="before")
+    @classmethod
+    def _refuse_null(cls, value: Any) -> Any:
+        # Optional in the spec, but not nullable: leave the field out instead.
+        if value is None:
+            raise ValueError("null is not allowed; leave the field out instead")
+        return value
+
+
+class Transaction(BaseModel):
+    """
+    A reward transaction [doc]. Open to extra fields.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
+    id: StrictStr | None = None
+    brand_id: StrictStr | None = None
+    event_id: StrictStr | None = None
+    campaign_id: StrictStr | None = None
+    reward_id: StrictStr | None = None
+    reward_type: StrictStr | None = None
+    type: StrictStr | None = None
+    """
+    One of the transaction types [doc]; open in a response.
+    """
+    amount: StrictFloat | None = None
+    """
+    Negative when spent, positive when earned [doc].
+    """
+    cost: StrictFloat | None = None
+    details: StrictStr | None = None
+    funded_by: StrictStr | None = None
+    created_at: StrictStr | None = None
+    issued_at: StrictStr | None = None
+    metadata: dict[str, Any] | None = None
+
+
+class TransactionList(BaseModel):
+    """
+    Transactions in `data` [doc]. Open to extra fields.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
+    data: list[Transaction] | None = None
+
+
+class ReferralCodeRequest(BaseModel):
+    """
+    Body of `POST /customers/{id}/referrals/request-code` [doc].
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
+    campaign_id: UUID
+    """
+    The referral campaign [doc].
+    """
+    brand_id: StrictStr | None = None
+    """
+    Required when the campaign is specific to a brand [doc].
+    """
+
+
+class GiftCard(BaseModel):
+    """
+    A gift card [doc]. Open to extra fields.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
+    code: StrictStr | None = None
+    reward_id: StrictStr | None = None
+    customer_id: StrictStr | None = None
+    rewarded_at: StrictStr | None = None
+    description: StrictStr | None = None
+    expired_at: StrictStr | None = None
+    redeemed_at: StrictStr | None = None
+
+
+class GiftCardList(BaseModel):
+    """
+    Gift cards in `data` [doc].
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
+    data: list[GiftCard] | None = None
+
+
+class FulfillExpiredEventsRequest(BaseModel):
+    """
+    The range of original issue dates, at most one year apart [doc].
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
+    start_date: Annotated[StrictStr, Field(min_length=1)]
+    """
+    Start of the range [doc]; a string, format not shown [doc].
+    """
+    end_date: Annotated[StrictStr, Field(min_length=1)]
+    """
+    End of the range [doc].
+    """
+
+
+class FulfillExpiredEventsResponse(BaseModel):
+    """
+    A confirmation, not wrapped in `data` [doc]. Open to extra fields.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
+    message: Annotated[
+        StrictStr | None,
+        Field(examples=["1 event(s) have been queued for fulfillment"]),
+    ] = None
+    details: Annotated[
+        StrictStr | None, Field(examples=["Events will be processed in the background"])
+    ] = None
+
+
+class Event(BaseModel):
+    """
+    A behaviour event as the API returns it [doc]. Open to extra fields.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
+    id: StrictStr | None = None
+    customer_id: StrictStr | None = None
+    type: StrictStr | None = None
+    data: dict[str, Any] | None = None
+    fulfilled: StrictBool | None = None
+    reserve: StrictFloat | None = None
+    status: StrictStr | None = None
+    """
+    `PENDING`, `PROCESSING`, `FAILED`, `RESOLVED`, `CANCELLED`,
+    `EXPIRED` or `REVERSED` [doc]; open in a response.
+
+    """
+    result: dict[str, Any] | None = None
+    issued_at: StrictStr | None = None
+    resolved_at: StrictStr | None = None
+
+
+class EventResponse(BaseModel):
+    """
+    An event in `data` [doc]. Open to extra fields.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
+    data: Event | None = None
+
+
+class ReverseEventRequest(BaseModel):
+    """
+    Why the event is reversed [doc].
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
+    reason: StrictStr | None = None
+
+    @field_validator("reason", mode="before")
+    @classmethod
+    def _refuse_null(cls, value: Any) -> Any:
+        # Optional in the spec, but not nullable: leave the field out instead.
+        if value is None:
+            raise ValueError("null is not allowed; leave the field out instead")
+        return value
+
+
+class PreviewOrderRequest(BaseModel):
+    """
+    Body of `PUT /events/redeem/preview` [doc].
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
+    customer_id: Annotated[StrictStr, Field(min_length=1)]
+    brand_id: StrictStr | None = None
+    order: Order
+
+    @field_validator("brand_id", mode="before")
+    @classmethod
+    def _refuse_null(cls, value: Any) -> Any:
+        # Optional in the spec, but not nullable: leave the field out instead.
+        if value is None:
+            raise ValueError("null is not allowed; leave the field out instead")
+        return value
+
+
+class RedeemCouponRequest(BaseModel):
+    """
+    Body of `POST /coupons/redeem` [doc].
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
+    customer_id: Annotated[StrictStr, Field(min_length=1)]
+    code: Annotated[StrictStr, Field(min_length=1)]
+    brand_id: StrictStr | None = None
+    """
+    A string or null [guide].
+    """
+    platform: StrictStr | None = None
+    """
+    Newer version of the page [doc].
+    """
+    store_id: StrictStr | None = None
+    channel_id: StrictStr | None = None
+    """
+    Optional [doc].
+    """
+
+    @field_validator("platform", "store_id", "channel_id", mode="before")
+    @classmethod
+    def _refuse_null(cls, value: Any) -> Any:
+        # Optional in the spec, but not nullable: leave the field out instead.
+        if value is None:
+            raise ValueError("null is not allowed; leave the field out instead")
+        return value
+
+
+class RewardType(StrEnum):
+    """
+    Type of a reward [doc].
+    """
+
+    POINTS = "POINTS"
+    DISCOUNT = "DISCOUNT"
+    GIFT_CARD = "GIFT_CARD"
+    PRODUCT = "PRODUCT"
+
+
+class RewardInsert(BaseModel):
+    """
+    Body of `POST /rewards` [doc].
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
+    brand_id: StrictStr | None = None
+    """
+    Null for a reward of every brand [doc].
+    """
+    platforms: list[StrictStr] | None = None
+    name: Annotated[StrictStr, Field(min_length=1)]
+    description: StrictStr | None = None
+    type: RewardType
+    conditions: list[list[Condition]] | None = None
+    """
+    Outer array OR, inner array AND [doc].
+    """
+    attributes: dict[str, Any] | None = None
+    """
+    e.g. `conversion_factor` 0.1 [doc].
+    """
+
+    @field_validator("description", "conditions", "attributes", mode="before")
+    @classmethod
+    def _refuse_null(cls, value: Any) -> Any:
+        # Optional in the spec, but not nullable: leave the field out instead.
+        if value is None:
+            raise ValueError("null is not allowed; leave the field out instead")
+        return value
+
+
+class Reward(BaseModel):
+    """
+    A reward [doc]. Open to extra fields.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
+    id: StrictStr | None = None
+    brand_id: StrictStr | None = None
+    platforms: list[StrictStr] | None = None
+    name: StrictStr | None = None
+    description: StrictStr | None = None
+    type: StrictStr | None = None
+    conditions: list[Any] | None = None
+    attributes: dict[str, Any] | None = None
+
+
+class RewardResponse(BaseModel):
+    """
+    A reward in `data` [doc]. Open to extra fields.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
+    data: Reward | None = None
+
+
+class RewardPage(BaseModel):
+    """
+    Rewards in `data` [doc]; `from`, `to` and `count` as on the campaigns
+    list [sibling]. Open to extra fields.
+
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
+    data: list[Reward] | None = None
+    from_: Annotated[StrictInt | None, Field(alias="from")] = None
+    to: StrictInt | None = None
+    count: StrictInt | None = None
+
+
+class Tier(BaseModel):
+    """
+    A loyalty tier [doc]. Open to extra fields.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
+    id: StrictStr | None = None
+    name: StrictStr | None = None
+    description: StrictStr | None = None
+    status: StrictStr | None = None
+    level: StrictInt | None = None
+    """
+    1 to 10 [doc].
+    """
+    entry_conditions: list[Any] | None = None
+    exit_conditions: list[Any] | None = None
+
+
+class TierList(BaseModel):
+    """
+    Tiers in `data` [doc].
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
+    data: list[Tier] | None = None
+
+
+class EnqueuedResult(BaseModel):
+    """
+    The `data` object of a queued migration [sibling]. Open to extra fields.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
+    message: Annotated[
+        StrictStr | None, Field(examples=["Customers batch enqueued successfully"])
+    ] = None
+
+
+class TotpCode(BaseModel):
+    """
+    A one-time code [doc]. Open to extra fields.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
+    code: Annotated[StrictStr | None, Field(examples=["1234"])] = None
+    """
+    The one-time code [doc].
+    """
+    expired_at: StrictStr | None = None
+    """
+    When the code expires [doc]; a date-time [example].
+    """
+
+
+class TotpVerification(BaseModel):
+    """
+    What a verified code belongs to [doc]. Open to extra fields.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
+    customer: Customer | None = None
+    wallet: Wallet | None = None
+    metadata: dict[str, Any] | None = None
+
+
+class ReferralCode(BaseModel):
+    """
+    A referral code [doc]. Open to extra fields.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
+    id: StrictStr | None = None
+    code: Annotated[StrictStr | None, Field(examples=["ZMQQJTAZ"])] = None
+    customer_id: StrictStr | None = None
+    campaign_id: StrictStr | None = None
+    uses_count: StrictInt | None = None
+    """
+    An integer [example; guess].
+    """
+    max_uses: StrictInt | None = None
+    created_at: StrictStr | None = None
+    metadata: dict[str, Any] | None = None
+
+
+class OrderPreview(BaseModel):
+    """
+    An order as if its rewards were redeemed [doc]. Open to extra fields.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
+    customer_id: StrictStr | None = None
+    brand_id: StrictStr | None = None
+    order: dict[str, Any] | None = None
+
+
+class MigrateContactsRequest(BaseModel):
+    """
+    Body of `POST /contacts/migrate`, 1 to 10,000 contacts [doc].
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
+    contacts: Annotated[list[Contact], Field(max_length=10000, min_length=1)]
+    """
+    Array of contacts to migrate, 1 to 10,000 elements [doc].
+    """
+
+
+class MigrateContactsResponse(BaseModel):
+    """
+    Success body of `POST /contacts/migrate` [doc]. Open to extra fields.
+
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
+    data: MigrateContactsResult
+
+
+class EnqueuedResponse(BaseModel):
+    """
+    Success body of a queued migration: a confirmation in `data.message`
+    [sibling: `POST /contacts/migrate`]. Open to extra fields, all optional.
+
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
+    data: EnqueuedResult | None = None
+
+
+class TotpResponse(BaseModel):
+    """
+    The code and when it expires, in `data` [doc]. Open to extra fields.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
+    data: TotpCode | None = None
+
+
+class TotpVerifyResponse(BaseModel):
+    """
+    The code's customer, wallet and metadata, in `data` [doc].
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
+    data: TotpVerification | None = None
+
+
+class ReferralCodeResponse(BaseModel):
+    """
+    The referral code, in `data` [doc]. Open to extra fields.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
+    data: ReferralCode | None = None
+
+
+class MigratedCustomer(BaseModel):
+    """
+    One customer to migrate [doc]. `id` and `email` are unique per account
+    [doc]; `id` is required here as the natural key every later migration
+    refers to [guess]; no other field is known to be required.
+
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
+    id: Annotated[StrictStr, Field(min_length=1)]
+    """
+    The customer's ID in your system, unique per account [doc].
+    """
+    name: Annotated[StrictStr | None, Field(examples=["John Smith"])] = None
+    """
+    Full name [doc].
+    """
+    email: Annotated[
+        StrictStr | None,
+        Field(
+            pattern="^[a-zA-Z0-9!#$%&'*+/=?^_`{|}~-]+(?:\\.[a-zA-Z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?\\.)+[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?$"
+        ),
+    ] = None
+    """
+    Email address, unique per account [doc]; format [example].
+    """
+    gender: Gender | None = None
+    dob: AwareDatetime | None = None
+    """
+    Date of birth, a date-time for customers [example; conflict with contacts].
+    """
+    registration_date: AwareDatetime | None = None
+    """
+    When the customer registered [doc]; a date-time [example].
+    """
+    document_type: StrictStr | None = None
+    """
+    Type of identity document (newer version of the page) [doc].
+    """
+    document_number: StrictStr | None = None
+    """
+    Identity document number (newer version of the page) [doc].
+    """
+    country: StrictStr | None = None
+    """
+    Country, a free string (newer version of the page) [doc].
+    """
+    metrics: CustomerMetrics | None = None
+    balance: list[BalanceLine] | None = None
+    """
+    Opening balance per reward (newer version of the page) [doc]; the
+    migrated transactions must match it [guide].
+
+    """
+
+    @field_validator(
+        "name",
+        "email",
+        "gender",
+        "dob",
+        "registration_date",
+        "document_type",
+        "document_number",
+        "country",
+        "metrics",
+        "balance",
+        mode="before",
+    )
+    @classmethod
+    def _refuse_null(cls, value: Any) -> Any:
+        # Optional in the spec, but not nullable: leave the field out instead.
+        if value is None:
+            raise ValueError("null is not allowed; leave the field out instead")
+        return value
+
+
+class MigrateEventsRequest(BaseModel):
+    """
+    Body of `POST /customers/migrate/events` [doc]: customers with their
+    events, at most 1,000 events in total [guide].
+
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
+    customers: Annotated[list[CustomerWithEvents], Field(max_length=1000, min_length=1)]
+    """
+    Customers with their events [doc]; at most 1,000 events in all the
+    customers of a request [guide] (`x-bulk.max-nested-items`).
+
+    """
+
+
 class MigrateTransactionsRequest(BaseModel):
     """
     Body of `POST /customers/migrate/transactions` [doc].
@@ -2737,5 +2705,37 @@ class MigrateTransactionsRequest(BaseModel):
     """
     Customers with their transactions [doc]; bound as the events
     endpoint's [guess: sibling].
+
+    """
+
+
+class PreviewOrderResponse(BaseModel):
+    """
+    The order with what redeeming would do (`redemptions_result` on the
+    order, its products and shipping) [doc]. Open to extra fields.
+
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
+    data: OrderPreview | None = None
+
+
+class MigrateCustomersRequest(BaseModel):
+    """
+    Body of `POST /customers/migrate`, 1 to 1,000 customers [guide].
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
+    customers: Annotated[list[MigratedCustomer], Field(max_length=1000, min_length=1)]
+    """
+    Customers to migrate, at most 1,000 [guide]; at least one [sibling].
 
     """

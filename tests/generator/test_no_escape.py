@@ -5,7 +5,8 @@ cache and Python's own installation (with the generator's source and templates),
 written outside the output folder and the cache, no socket created, and no process
 started but the meta-schema check, which itself runs under a hook that refuses the
 network and foreign files, and the formatter (ruff, which reads and writes only in
-the cache)."""
+the cache). The model workers are forked, not started: they run under the same hooks
+and report what they see on stderr."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ WATCH = textwrap.dedent('''
     import json, os, sys
 
     roots = json.loads(sys.argv[1])
+    watcher = os.getpid()
     readable = tuple(os.path.realpath(p) + os.sep for p in roots["read"])
     writable = tuple(os.path.realpath(p) + os.sep for p in roots["write"])
     seen = []
@@ -38,6 +40,11 @@ WATCH = textwrap.dedent('''
               "os.symlink", "os.link", "os.truncate", "os.utime", "shutil.rmtree",
               "shutil.copyfile", "shutil.move"}
 
+    def escaped(item):
+        seen.append(item)
+        if os.getpid() != watcher:  # a forked model worker: its list is never printed
+            os.write(2, ("ESCAPE " + json.dumps(item) + "\\n").encode())
+
     def hook(event, args):
         if event == "open":
             path, mode, flags = args
@@ -46,25 +53,25 @@ WATCH = textwrap.dedent('''
             writing = bool(flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT)) or (
                 isinstance(mode, str) and any(m in mode for m in "wax+"))
             if not inside(path, writable if writing else readable + writable):
-                seen.append(["write" if writing else "read", os.fsdecode(path)])
+                escaped(["write" if writing else "read", os.fsdecode(path)])
         elif event in ("os.remove", "os.rmdir") and args[1] is not None:
             pass  # relative to a folder that shutil.rmtree opened: its own event was checked
         elif event in WRITES:
             for path in args[:2] if event in ("os.rename", "os.symlink", "os.link",
                                                "shutil.copyfile", "shutil.move") else args[:1]:
                 if isinstance(path, (str, bytes)) and not inside(path, writable):
-                    seen.append([event, os.fsdecode(path)])
+                    escaped([event, os.fsdecode(path)])
         elif event.startswith("socket.") or event == "urllib.Request":
-            seen.append([event, repr(args)[:200]])
+            escaped([event, repr(args)[:200]])
         elif event == "subprocess.Popen":
             argv = [os.fsdecode(a) for a in args[1]]
             # The two children the generator starts: the meta-schema check, and ruff
             # (its own binary, never a shell) formatting inside the cache or via stdin.
             formatting = os.path.basename(argv[0]) == "ruff" and argv[1] in ("check", "format")
             if argv[1:] != ["-m", "generator.validate"] and not formatting:
-                seen.append([event, " ".join(argv)])
+                escaped([event, " ".join(argv)])
         elif event in ("os.system", "os.exec", "os.spawn", "os.posix_spawn"):
-            seen.append([event, repr(args)[:200]])
+            escaped([event, repr(args)[:200]])
 
     sys.addaudithook(hook)
     with open(roots["canary"]) as canary:  # the watch must see this one
@@ -121,6 +128,9 @@ def test_nothing_escapes_the_spec_output_and_cache_folders(tmp_path: Path) -> No
     assert result.returncode == 0, result.stderr[-3000:]
     verdict = json.loads(result.stdout.splitlines()[-1])
     assert verdict["escapes"] == [["read", roots["canary"]]], json.dumps(verdict["escapes"])
+    # The model workers (forked, so under the same hook) report on stderr.
+    from_workers = [line for line in result.stderr.splitlines() if line.startswith("ESCAPE ")]
+    assert from_workers == [], from_workers[:20]
     expected = {c.id: (1 if c.error else 0) for c in CASES}
     assert verdict["codes"] == {name: expected[name] for name, *_ in runs}
 

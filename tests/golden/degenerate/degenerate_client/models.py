@@ -71,15 +71,6 @@ class BaseModel2(BaseModel):
     id: StrictInt | None = None
 
 
-class MigrateBody(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        populate_by_name=True,
-        allow_inf_nan=False,
-    )
-    contacts: Annotated[list[Contact], Field(max_length=10)]
-
-
 class Pet(BaseModel):
     """
     A pet. Second linethirdandmore
@@ -113,6 +104,15 @@ class Pet(BaseModel):
         if value is None:
             raise ValueError("null is not allowed; leave the field out instead")
         return value
+
+
+class MigrateBody(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
+    contacts: Annotated[list[Contact], Field(max_length=10)]
 
 
 class GetPetResponse(RootModel[list[Pet]]):

@@ -25,6 +25,19 @@ from pydantic import (
 )
 
 
+class Accents(BaseModel):
+    """
+    Non-ASCII property names.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
+    crème: StrictStr | None = None
+
+
 class PetBase(BaseModel):
     model_config = ConfigDict(
         extra="allow",
@@ -56,18 +69,6 @@ class Dog(PetBase):
     )
     pet_type: Literal["dog"]
     good: StrictBool | None = True
-
-
-class Color(StrEnum):
-    """
-    A string enum, with members that are not identifiers.
-    """
-
-    RED = "red"
-    DARK_GREEN = "dark-green"
-    FIELD_2TONE = "2tone"
-    NONE = "None"
-    CLASS = "class"
 
 
 class Level(IntEnum):
@@ -115,6 +116,26 @@ class BaseModel2(BaseModel):
     field: Field2 | None = None
     level: Level | None = None
     tags: list[StrictStr] | None = None
+
+
+class Pet(RootModel[Cat | Dog]):
+    model_config = ConfigDict(allow_inf_nan=False)
+    root: Annotated[Cat | Dog, Field(discriminator="pet_type")]
+    """
+    A cat or a dog, told apart by `pet_type`.
+    """
+
+
+class Color(StrEnum):
+    """
+    A string enum, with members that are not identifiers.
+    """
+
+    RED = "red"
+    DARK_GREEN = "dark-green"
+    FIELD_2TONE = "2tone"
+    NONE = "None"
+    CLASS = "class"
 
 
 class Operation2(BaseModel):
@@ -192,25 +213,9 @@ class MyOddSchemaName(BaseModel):
     x: StrictFloat | None = None
 
 
-class Accents(BaseModel):
-    """
-    Non-ASCII property names.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-        allow_inf_nan=False,
-    )
-    crème: StrictStr | None = None
-
-
-class Pet(RootModel[Cat | Dog]):
+class ListPetsResponse(RootModel[list[Pet]]):
     model_config = ConfigDict(allow_inf_nan=False)
-    root: Annotated[Cat | Dog, Field(discriminator="pet_type")]
-    """
-    A cat or a dog, told apart by `pet_type`.
-    """
+    root: list[Pet]
 
 
 class Owner(BaseModel):
@@ -237,8 +242,3 @@ class Owner(BaseModel):
         if value is None:
             raise ValueError("null is not allowed; leave the field out instead")
         return value
-
-
-class ListPetsResponse(RootModel[list[Pet]]):
-    model_config = ConfigDict(allow_inf_nan=False)
-    root: list[Pet]

@@ -1,0 +1,241 @@
+"""Component schemas cut into groups that the model generator can handle one at a time.
+
+Generating the models of a big document in one call is most of a first run, and an
+edit of one schema would redo all of it. So the schemas are cut into groups: each
+group is generated on its own (on every core, see model_pool.py), cached by its own
+input (an edit re-runs only the groups that see the edited schema), and the results
+are joined (model_merge.py).
+
+A group's input is its own schemas plus what the model generator must see of the
+schemas they refer to. A schema they extend (`allOf`) is seen whole, with all it
+refers to: its fields may be copied into the child. A schema they only name is seen
+as a stub: its own keywords (type, format, enum, default, nullable, ...) without its
+subschemas, enough to type the reference (an enum default becomes a member, a
+nullable schema an optional type) without generating everything behind it. Only the
+models of the group's own schemas are kept from its output (model_merge.py); the
+others come from their own group. Two rules make that sound:
+
+- Groups follow the references: a schema comes after everything it refers to (schemas
+  that refer to each other, a cycle, always share a group). Joined in that order,
+  every base class, alias and root-model parameter is defined before it is used.
+- A discriminated union changes the models of its branches (their tag field becomes
+  a `Literal`), so a union and its branches, and a discriminated parent and the
+  schemas that extend it through `allOf`, always share a group too.
+
+Where a group ends depends only on schema names (a hash of the name), not on the
+schemas' contents or the machine: an edit moves no boundary, and the output is the
+same bytes on one core or many.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from .schema_keywords import SCHEMA_LISTS, SCHEMA_MAPS, SCHEMA_ONES
+
+_PREFIX = "#/components/schemas/"
+# About one schema in GROUP_SPAN ends a group (by its name's hash): a few dozen
+# schemas per group keep the per-call overhead small and an edit's rerun short.
+GROUP_SPAN = 24
+_MAX_GROUP = 4 * GROUP_SPAN  # a run of unlucky names still ends somewhere
+
+
+# What a stub leaves out: every place a subschema can sit, and what only an object's or
+# a union's own model reads.
+_NOT_IN_STUB = frozenset({"items", "required", "discriminator", *SCHEMA_MAPS, *SCHEMA_LISTS,
+                          *SCHEMA_ONES})
+
+
+@dataclass(frozen=True)
+class Group:
+    own: tuple[str, ...]  # the schemas whose models this group makes, in document order
+    whole: tuple[str, ...]  # schemas of other groups the generator sees whole
+    stubs: tuple[str, ...]  # schemas of other groups it sees as stubs (`stub`)
+
+    @property
+    def needs(self) -> tuple[str, ...]:
+        return (*self.whole, *self.stubs)
+
+
+def stub(schema: Any) -> Any:
+    """What a group sees of a schema it only names."""
+    if not isinstance(schema, dict):
+        return schema
+    return {key: value for key, value in schema.items() if key not in _NOT_IN_STUB}
+
+
+def _extended(value: Any) -> set[str]:
+    """The schemas an `allOf` anywhere inside a schema names: its model may copy theirs."""
+    found: set[str] = set()
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            parts = item.get("allOf")
+            for part in parts if isinstance(parts, list) else []:
+                name = _name_of(part)
+                if name is not None:
+                    found.add(name)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
+
+
+def _referred(value: Any, found: set[str]) -> set[str]:
+    """Every component a schema names: `$ref`s and discriminator mappings."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            ref = item.get("$ref")
+            if isinstance(ref, str) and ref.startswith(_PREFIX):
+                found.add(ref[len(_PREFIX):])
+            discriminator = item.get("discriminator")
+            mapping = discriminator.get("mapping") if isinstance(discriminator, dict) else None
+            if isinstance(mapping, dict):
+                found.update(t[len(_PREFIX):] for t in mapping.values()
+                             if isinstance(t, str) and t.startswith(_PREFIX))
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
+
+
+def _union_members(value: Any) -> Iterator[Any]:
+    """The branches of every discriminated union inside a schema."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if isinstance(item.get("discriminator"), dict):
+                for key in ("oneOf", "anyOf"):
+                    yield from item.get(key) or []
+                yield from (item["discriminator"].get("mapping") or {}).values()
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def _name_of(reference: Any) -> str | None:
+    if isinstance(reference, dict):
+        reference = reference.get("$ref")
+    if isinstance(reference, str) and reference.startswith(_PREFIX):
+        return reference[len(_PREFIX):]
+    return None
+
+
+def reference_graph(schemas: dict[str, Any]) -> dict[str, set[str]]:
+    """Schema -> the schemas it refers to, plus the reverse edges that tie a discriminated
+    union to its branches and a discriminated parent to its `allOf` children."""
+    edges = {name: _referred(schema, set()) & schemas.keys() for name, schema in schemas.items()}
+    for name, schema in schemas.items():
+        for member in _union_members(schema):
+            target = _name_of(member)
+            if target in schemas:
+                edges[target].add(name)
+        parts = schema.get("allOf") if isinstance(schema, dict) else None
+        for part in parts if isinstance(parts, list) else []:
+            parent = _name_of(part)
+            if parent in schemas and isinstance(schemas[parent], dict) and isinstance(
+                    schemas[parent].get("discriminator"), dict):
+                edges[parent].add(name)
+    return edges
+
+
+def _components(edges: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components, each after every component it refers to (Tarjan's
+    algorithm, iterative; names and edges visited in sorted order, so it is stable)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    found: list[list[str]] = []
+    for root in sorted(edges):
+        if root in index:
+            continue
+        work: list[tuple[str, Iterator[str]]] = [(root, iter(sorted(edges[root])))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, successors = work[-1]
+            advanced = False
+            for successor in successors:
+                if successor not in index:
+                    index[successor] = low[successor] = len(index)
+                    stack.append(successor)
+                    on_stack.add(successor)
+                    work.append((successor, iter(sorted(edges[successor]))))
+                    advanced = True
+                    break
+                if successor in on_stack:
+                    low[node] = min(low[node], index[successor])
+            if advanced:
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                found.append(sorted(component))
+    return found
+
+
+def _ends_group(name: str) -> bool:
+    return int(hashlib.sha256(name.encode("utf-8")).hexdigest()[:8], 16) % GROUP_SPAN == 0
+
+
+def plan_groups(schemas: dict[str, Any]) -> list[Group]:
+    """The groups, in an order where each comes after every group it refers to."""
+    edges = reference_graph(schemas)
+    position = {name: i for i, name in enumerate(schemas)}
+    groups: list[list[str]] = []
+    current: list[str] = []
+    for component in _components(edges):
+        current.extend(component)
+        if any(_ends_group(name) for name in component) or len(current) >= _MAX_GROUP:
+            groups.append(current)
+            current = []
+    if current:
+        groups.append(current)
+    planned = []
+    for members in groups:
+        own = set(members)
+        whole = _closure([p for name in members for p in _extended(schemas[name])
+                          if p in schemas], edges) - own
+        named = {target for name in own | whole for target in edges[name]} - own - whole
+        stubs: set[str] = set()
+        while named:  # a stub that is a `$ref` itself needs its target, as a stub too
+            name = named.pop()
+            stubs.add(name)
+            target = _name_of(stub(schemas[name]))
+            if target in schemas and target not in own | whole | stubs:
+                named.add(target)
+
+        def ordered(names: set[str]) -> tuple[str, ...]:
+            return tuple(sorted(names, key=position.__getitem__))
+
+        planned.append(Group(own=ordered(own), whole=ordered(whole), stubs=ordered(stubs)))
+    return planned
+
+
+def _closure(roots: list[str], edges: dict[str, set[str]]) -> set[str]:
+    found: set[str] = set()
+    pending = list(roots)
+    while pending:
+        name = pending.pop()
+        if name not in found:
+            found.add(name)
+            pending.extend(edges[name])
+    return found
