@@ -54,55 +54,59 @@ def format_python(source: str, path: str) -> str:
     return format_sources({path: source})[path]
 
 
-def format_sources(sources: Mapping[str, str], *, compiled: bool = False) -> dict[str, str]:
+def format_sources(sources: Mapping[str, str], *, compiled: bool = False,
+                   fix_imports: bool = True) -> dict[str, str]:
     """Every file of `sources` (relative path -> Python source), compiled and formatted.
 
     `compiled`: the sources were compiled already, in parts (the models, group by
-    group, in the worker processes): not again here."""
+    group, in the worker processes): not again here. `fix_imports` False: formatted
+    only (fragments of a module, whose imports are settled when they are joined)."""
     results: dict[str, str] = {}
     missing: dict[str, str] = {}
+    kind = "format" if fix_imports else "format-fragment"
     for path, source in sources.items():
-        found = lookup("format", _DISTRIBUTION, source)
+        found = lookup(kind, _DISTRIBUTION, source)
         if found is None:
             missing[path] = source
         else:
             results[path] = found
     if missing:
-        formatted = _format_all(missing, compiled)
+        formatted = _format_all(missing, compiled, fix_imports)
         for path, text in formatted.items():
-            store("format", _DISTRIBUTION, missing[path], text)
+            store(kind, _DISTRIBUTION, missing[path], text)
         results.update(formatted)
     return results
 
 
-def _format_all(sources: Mapping[str, str], compiled: bool) -> dict[str, str]:
+def _format_all(sources: Mapping[str, str], compiled: bool, fix: bool) -> dict[str, str]:
     # ruff works on files in a private folder inside the cache (nothing is written
     # outside the output folder and the cache); with the cache off, through its stdin.
     workspace = folder_for("format-work")
     if workspace is None:
-        return _format_each(sources, compiled)
+        return _format_each(sources, compiled, fix)
     with tempfile.TemporaryDirectory(prefix="run-", dir=workspace) as folder:
         # Plain numbered names: the generated paths never reach ruff's command line.
         names = {path: f"m{index:05d}.py" for index, path in enumerate(sorted(sources))}
         for path, name in names.items():
             Path(folder, name).write_text(sources[path], encoding="utf-8")
-        fixing = _start([*_FIX, folder])
+        fixing = _start([*_FIX, folder]) if fix else None
         try:
             for path in sorted(sources) if not compiled else ():
                 _compile(sources[path], path)  # CPython's verdict, while ruff works
         finally:
-            _finish(fixing, names)
+            if fixing is not None:
+                _finish(fixing, names)
         _finish(_start([*_FORMAT, folder]), names)
         return {path: Path(folder, name).read_text(encoding="utf-8")
                 for path, name in names.items()}
 
 
-def _format_each(sources: Mapping[str, str], compiled: bool) -> dict[str, str]:
+def _format_each(sources: Mapping[str, str], compiled: bool, fix: bool) -> dict[str, str]:
     """The same, one ruff process per file and step, through stdin and stdout."""
     def one(path: str) -> str:
         names = {path: "m00000.py"}
         fixed = _finish(_start([*_FIX, "--stdin-filename", "m00000.py", "-"], sources[path]),
-                        names)
+                        names) if fix else sources[path]
         return _finish(_start([*_FORMAT, "--stdin-filename", "m00000.py", "-"], fixed), names)
 
     _ruff()  # found once, here: its first lookup reads sysconfig, which threads may not race

@@ -10,7 +10,7 @@ A group's input is its own schemas plus what the model generator must see of the
 schemas they refer to. A schema they extend (`allOf`) is seen whole, with all it
 refers to: its fields may be copied into the child. A schema they only name is seen
 as a stub: its own keywords (type, format, enum, default, nullable, ...) without its
-subschemas, enough to type the reference (an enum default becomes a member, a
+subschemas and annotations, enough to type the reference (an enum default becomes a member, a
 nullable schema an optional type) without generating everything behind it. Only the
 models of the group's own schemas are kept from its output (model_merge.py); the
 others come from their own group. Two rules make that sound:
@@ -39,13 +39,15 @@ from .schema_keywords import SCHEMA_LISTS, SCHEMA_MAPS, SCHEMA_ONES
 _PREFIX = "#/components/schemas/"
 # About one schema in GROUP_SPAN ends a group (by its name's hash): a few dozen
 # schemas per group keep the per-call overhead small and an edit's rerun short.
-GROUP_SPAN = 24
+GROUP_SPAN = 48
 _MAX_GROUP = 4 * GROUP_SPAN  # a run of unlucky names still ends somewhere
 
 
-# What a stub leaves out: every place a subschema can sit, and what only an object's or
-# a union's own model reads.
-_NOT_IN_STUB = frozenset({"items", "required", "discriminator", *SCHEMA_MAPS, *SCHEMA_LISTS,
+# What a stub leaves out: every place a subschema can sit, what only an object's or a
+# union's own model reads, and the annotations only its own model shows (so that a
+# reworded description re-runs only the group that owns the schema).
+_NOT_IN_STUB = frozenset({"items", "required", "discriminator", "description", "title",
+                          "example", "examples", "externalDocs", *SCHEMA_MAPS, *SCHEMA_LISTS,
                           *SCHEMA_ONES})
 
 

@@ -159,18 +159,36 @@ def rename(source: str, renames: dict[str, str]) -> str:
     return "".join(lines)
 
 
-def join(parts: list[Part], components: Iterable[str]) -> str:
-    """The models module's source (unformatted) from every group's part, in group order."""
+@dataclass(frozen=True)
+class Joined:
+    """The models module in pieces: its imports, each group's definitions (one text per
+    group, so that each can be formatted, and cached, on its own), the rebuild lines."""
+
+    imports: tuple[str, ...]
+    bodies: tuple[str, ...]
+    tail: tuple[str, ...]
+
+    def source(self, bodies: Iterable[str] | None = None) -> str:
+        """The module's source, with `bodies` (formatted ones) for the groups' texts."""
+        pieces = [*(self.bodies if bodies is None else bodies), *self.tail]
+        return "\n\n".join([_FUTURE + "\n", "".join(self.imports),
+                             *(p.strip("\n") + "\n" for p in pieces if p.strip())]
+                            ).rstrip("\n") + "\n"
+
+
+def join(parts: list[Part], components: Iterable[str]) -> Joined:
+    """The models module from every group's part, in group order."""
     reserved = {_key(name) for name in components}
     imports: dict[str, None] = {}
     for part in parts:
         imports.update(dict.fromkeys(part.imports))
     taken = {_key(n) for line in imports for n in _imported_names(line)} | reserved
     emitted: dict[str, str] = {}  # key of each name defined so far -> its source
-    body: list[str] = []
+    bodies: list[str] = []
     tail: list[str] = []
     for part in parts:
         renames, dropped = _settle_names(part, emitted, taken)
+        body: list[str] = []
         for name, text in part.definitions:
             if name in dropped:
                 continue
@@ -179,8 +197,9 @@ def join(parts: list[Part], components: Iterable[str]) -> str:
             emitted[_key(final)] = text
             taken.add(_key(final))
             body.append(text)
+        bodies.append("\n\n".join(body))
         tail.extend(rename(text, renames) for name, text in part.rebuilds if name not in dropped)
-    return "\n\n".join([_FUTURE + "\n", "".join(imports), *body, *tail]).rstrip("\n") + "\n"
+    return Joined(tuple(imports), tuple(bodies), tuple(tail))
 
 
 def _settle_names(part: Part, emitted: dict[str, str],

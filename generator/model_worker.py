@@ -15,6 +15,7 @@ import datamodel_code_generator.parser.openapi  # noqa: F401
 
 from .errors import GeneratorError
 from .model_merge import kept_part
+from .model_pool import GroupInput
 from .models import check_import, generate_source, generated_tree
 
 _TINY: dict[str, Any] = {
@@ -33,13 +34,13 @@ def _compiles(tree: ast.Module) -> None:
                              "bug in the generator") from exc
 
 
-def group_part(document: dict[str, Any], null_schemas: dict[str, Any], own: tuple[str, ...],
-               needs: tuple[str, ...]) -> tuple[bool, str]:
+def group_part(work: GroupInput) -> tuple[bool, str]:
     """(True, the group's part as JSON), or (False, why not): an error crosses the process
     boundary as text, so that no exception type needs to be picklable."""
     try:
-        source, tree = generated_tree(document, [*own, *needs], null_schemas)
-        part = kept_part(source, tree, own, needs, check_import)
+        source, tree = generated_tree(work.document, [*work.own, *work.needs],
+                                      work.null_schemas)
+        part = kept_part(source, tree, work.own, work.needs, check_import)
         _compiles(tree)  # here, in parallel: models.py is not compiled again (fmt.py)
         return True, part.to_json()
     except GeneratorError as exc:

@@ -10,12 +10,10 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import __version__, api
+from . import TEMPLATES, __version__, api
 from .config import Config
 from .diagnostics import Diagnostic, StrictModeError
 from .errors import GeneratorError
-from .fmt import format_sources
-from .render import TEMPLATES, header, render_models, render_package
 from .stamp import STAMP_NAME, is_fresh, write_stamp
 from .timings import stage, write_if_asked
 
@@ -32,13 +30,17 @@ def build_files(config: Config) -> tuple[dict[str, bytes], list[Path], list[Diag
 
     In strict mode (`config.strict`) the first stage that finds anything raises it.
     """
+    # First of all (before Jinja and the rest are even imported, and before any thread),
+    # the model workers: they import the model generator while this process goes on.
+    from .model_processes import ModelPool
+
+    pool = ModelPool()
     from .loader import load_spec
-    from .model_pool import ModelPool, start_models
+    from .model_pool import start_models
     from .parse import parse
+    from .render import render_models, render_package
     from .validate import MetaSchemaCheck
 
-    # The model workers import the model generator while this process loads and parses.
-    pool = ModelPool()
     try:
         with stage("load"):
             spec = load_spec(config.spec, meta_schema=False, strict=config.strict)
@@ -95,6 +97,9 @@ def build_files(config: Config) -> tuple[dict[str, bytes], list[Path], list[Diag
 def _formatted(model: api.Api, texts: dict[str, str], static: frozenset[str], *,
                compiled: bool = False) -> dict[str, str]:
     """Each file with its header; the Python ones that are not static, formatted."""
+    from .fmt import format_sources
+    from .render import header
+
     contents = {path: header(model, __version__, path) + text if path != "py.typed" else text
                 for path, text in texts.items()}
     contents.update(format_sources({path: text for path, text in contents.items()

@@ -15,12 +15,11 @@ from typing import Any
 
 import jinja2
 
-from . import api, extensions
+from . import TEMPLATES, api, extensions
 from .cache import folder_for
 from .errors import GeneratorError
 from .hints import IMPORTS
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 

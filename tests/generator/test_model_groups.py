@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import re
 from typing import Any
 
 import pytest
@@ -95,13 +96,12 @@ def test_a_named_schema_is_a_stub_an_extended_one_is_whole() -> None:
     assert "S119" in child.own or "S119" in child.whole  # ...with what it refers to
 
 
-def test_a_stub_keeps_its_own_keywords_and_drops_its_subschemas() -> None:
+def test_a_stub_keeps_its_own_keywords_and_drops_its_subschemas_and_annotations() -> None:
     schema = {"type": "object", "nullable": True, "description": "d", "default": {},
               "properties": {"a": ref("A")}, "required": ["a"], "items": ref("B"),
               "allOf": [ref("C")], "additionalProperties": ref("D"),
               "discriminator": {"propertyName": "a"}}
-    assert stub(schema) == {"type": "object", "nullable": True, "description": "d",
-                            "default": {}}
+    assert stub(schema) == {"type": "object", "nullable": True, "default": {}}
     assert stub({"type": "string", "enum": ["a", "b"], "default": "a"}) == {
         "type": "string", "enum": ["a", "b"], "default": "a"}
 
@@ -169,7 +169,7 @@ def test_joining_renames_a_clash_in_the_later_group_and_drops_an_exact_repeat() 
                   ("B", "class B(BaseModel):\n    links: Links\n    s: Same\n"))
     third = part(("C",), ("Same", "class Same(BaseModel):\n    v: int\n"),
                  ("C", "class C(BaseModel):\n    s: Same\n"))
-    source = join([first, second, third], ["A", "B", "C"])
+    source = join([first, second, third], ["A", "B", "C"]).source()
     tree = ast.parse(source)
     names = [n.name for n in tree.body if isinstance(n, ast.ClassDef)]
     assert names == ["Links", "A", "Links1", "Same", "B", "C"]
@@ -182,7 +182,7 @@ def test_an_inline_model_named_like_a_component_of_another_group_is_renamed() ->
     first = part(("A",), ("User", "class User(BaseModel):\n    name: str\n"),
                  ("A", "class A(BaseModel):\n    user: User\n"))
     second = part(("User",), ("User", "class User(BaseModel):\n    id: int\n"))
-    source = join([first, second], ["A", "User"])
+    source = join([first, second], ["A", "User"]).source()
     assert "class User1(BaseModel):\n    name: str" in source
     assert "user: User1\n" in source and "class User(BaseModel):\n    id: int" in source
 
@@ -194,7 +194,7 @@ def test_a_repeat_that_uses_a_renamed_name_is_renamed_too() -> None:
     second = part(("B",), ("Inner", "class Inner(BaseModel):\n    b: str\n"),
                   ("Outer", "class Outer(BaseModel):\n    i: Inner\n"),
                   ("B", "class B(BaseModel):\n    o: Outer\n"))
-    source = join([first, second], ["A", "B"])
+    source = join([first, second], ["A", "B"]).source()
     assert "class Outer1(BaseModel):\n    i: Inner1\n" in source
     assert "o: Outer1\n" in source
 
@@ -252,4 +252,4 @@ def test_a_stub_still_says_whether_a_reference_allows_null() -> None:
     document = {"openapi": "3.0.3", "info": {"title": "m", "version": "0"}, "paths": {},
                 "components": {"schemas": schemas}}
     source = generate_models(document, list(schemas))
-    assert "@field_validator('u', mode=\"before\")" in source
+    assert re.search(r"@field_validator\((['\"])u\1, mode=\"before\"\)", source)

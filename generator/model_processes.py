@@ -1,0 +1,131 @@
+"""The worker processes that make the models, group by group (model_pool.py).
+
+`ModelPool` is started first thing in a run (this module imports next to nothing, so
+that it starts early): one supervisor process is forked, before the main process
+starts any thread; it imports the model generator (model_worker.py) while the main
+process loads and parses the document, then forks the workers, which so start with it
+imported, and watches them: a worker that dies is reported, not waited for. Forked
+processes start no interpreter, open no socket and re-import nothing of the caller's
+program.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import multiprocessing.connection
+import os
+import queue
+import signal
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from .errors import GeneratorError
+
+
+def worker_count() -> int:
+    """`CLIENTGEN_JOBS`, else one worker per core this process may use."""
+    wanted = os.environ.get("CLIENTGEN_JOBS", "").strip()
+    if wanted.isdigit() and int(wanted) > 0:
+        return int(wanted)
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+# How long the run waits for a group's models before it gives up (a worker that hangs).
+_GROUP_DEADLINE_SECONDS = 600.0
+
+
+class ModelPool:
+    """Worker processes for model groups, or none (one worker: all in the caller)."""
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = worker_count() if workers is None else workers
+        self._supervisor: Any = None
+        self._waiting = 0
+        if self.workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+            context = multiprocessing.get_context("fork")
+            self._tasks: Any = context.Queue()
+            self._results: Any = context.Queue()
+            self._cancelled = context.Event()
+            self._supervisor = context.Process(
+                target=_supervise, name="clientgen-models",
+                args=(self._tasks, self._results, self._cancelled, self.workers))
+            self._supervisor.start()
+
+    def submit(self, index: int, work: Any) -> bool:
+        """Hand a group to the workers; False when there are none (make it here)."""
+        if self._supervisor is None:
+            return False
+        self._tasks.put((index, work))
+        self._waiting += 1
+        return True
+
+    def results(self) -> Iterator[tuple[int, tuple[bool, str]]]:
+        """(index, outcome) of every group handed over, as each is made."""
+        deadline = time.monotonic() + _GROUP_DEADLINE_SECONDS
+        while self._waiting:
+            try:
+                index, outcome = self._results.get(timeout=0.2)
+            except queue.Empty:
+                if not self._supervisor.is_alive():
+                    raise GeneratorError("the model worker processes ended before every "
+                                         "group was made (out of memory?)") from None
+                if time.monotonic() > deadline:
+                    raise GeneratorError("the models were not made within "
+                                         f"{_GROUP_DEADLINE_SECONDS:.0f} s") from None
+                continue
+            if index < 0:  # the supervisor's word: a worker died
+                raise GeneratorError(outcome[1])
+            self._waiting -= 1
+            yield index, outcome
+
+    def close(self) -> None:
+        """Let the workers go: each ends once the groups still queued are skipped."""
+        if self._supervisor is None:
+            return
+        if self._waiting:
+            self._cancelled.set()  # a failed run: the rest of the groups are not needed
+        for _ in range(self.workers):
+            self._tasks.put(None)
+        self._supervisor = None
+
+
+def _supervise(tasks: Any, results: Any, cancelled: Any, workers: int) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
+    import generator.model_worker  # noqa: F401 - imported once, here, for every worker
+
+    # What is imported now is never garbage: frozen, the collector of each worker neither
+    # walks it nor touches (and so copies) the memory pages it shares with this process.
+    gc.freeze()
+    context = multiprocessing.get_context("fork")
+    children = [context.Process(target=_serve, args=(tasks, results, cancelled))
+                for _ in range(workers)]
+    for child in children:
+        child.start()
+    running = {child.sentinel: child for child in children}
+    while running:
+        ready = multiprocessing.connection.wait(list(running))
+        for sentinel, child in list(running.items()):
+            if sentinel not in ready:
+                continue
+            del running[sentinel]
+            child.join()
+            if child.exitcode != 0 and not cancelled.is_set():
+                results.put((-1, (False, "a model worker process ended abnormally (exit "
+                                         f"code {child.exitcode}; out of memory?)")))
+
+
+def _serve(tasks: Any, results: Any, cancelled: Any) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    while (task := tasks.get()) is not None:
+        index, work = task
+        if not cancelled.is_set():
+            from .model_worker import group_part
+
+            results.put((index, group_part(work)))
+    results.close()
+    results.join_thread()  # every answer written before the process ends
