@@ -25,19 +25,6 @@ from pydantic import (
 )
 
 
-class Accents(BaseModel):
-    """
-    Non-ASCII property names.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-        allow_inf_nan=False,
-    )
-    crème: StrictStr | None = None
-
-
 class PetBase(BaseModel):
     model_config = ConfigDict(
         extra="allow",
@@ -116,6 +103,19 @@ class BaseModel2(BaseModel):
     field: Field2 | None = None
     level: Level | None = None
     tags: list[StrictStr] | None = None
+
+
+class Accents(BaseModel):
+    """
+    Non-ASCII property names.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
+    crème: StrictStr | None = None
 
 
 class Pet(RootModel[Cat | Dog]):
