@@ -37,10 +37,20 @@ from typing import Any
 from .schema_keywords import SCHEMA_LISTS, SCHEMA_MAPS, SCHEMA_ONES
 
 _PREFIX = "#/components/schemas/"
-# About one schema in GROUP_SPAN ends a group (by its name's hash): a few dozen
+# About one schema in `span` ends a group (by its name's hash). The span grows with the
+# document, by powers of two (so that adding a schema seldom changes it): about eight
+# groups or more for both cores to share, each big enough that the per-call overhead and
+# the schemas seen twice stay small.
 # schemas per group keep the per-call overhead small and an edit's rerun short.
-GROUP_SPAN = 48
-_MAX_GROUP = 4 * GROUP_SPAN  # a run of unlucky names still ends somewhere
+MIN_SPAN, MAX_SPAN = 8, 64
+
+
+def group_span(schema_count: int) -> int:
+    span = MIN_SPAN
+    while span < MAX_SPAN and span * 2 * 8 <= schema_count:
+        span *= 2
+    return span
+
 
 
 # What a stub leaves out: every place a subschema can sit, what only an object's or a
@@ -194,19 +204,21 @@ def _components(edges: dict[str, set[str]]) -> list[list[str]]:
     return found
 
 
-def _ends_group(name: str) -> bool:
-    return int(hashlib.sha256(name.encode("utf-8")).hexdigest()[:8], 16) % GROUP_SPAN == 0
+def ends_group(name: str, span: int) -> bool:
+    return int(hashlib.sha256(name.encode("utf-8")).hexdigest()[:8], 16) % span == 0
 
 
 def plan_groups(schemas: dict[str, Any]) -> list[Group]:
     """The groups, in an order where each comes after every group it refers to."""
     edges = reference_graph(schemas)
     position = {name: i for i, name in enumerate(schemas)}
+    span = group_span(len(schemas))
     groups: list[list[str]] = []
     current: list[str] = []
     for component in _components(edges):
         current.extend(component)
-        if any(_ends_group(name) for name in component) or len(current) >= _MAX_GROUP:
+        # A run of unlucky names still ends somewhere.
+        if any(ends_group(name, span) for name in component) or len(current) >= 4 * span:
             groups.append(current)
             current = []
     if current:
@@ -214,8 +226,7 @@ def plan_groups(schemas: dict[str, Any]) -> list[Group]:
     planned = []
     for members in groups:
         own = set(members)
-        whole = _closure([p for name in members for p in _extended(schemas[name])
-                          if p in schemas], edges) - own
+        whole = _seen_whole(members, schemas, edges) - own
         named = {target for name in own | whole for target in edges[name]} - own - whole
         stubs: set[str] = set()
         while named:  # a stub that is a `$ref` itself needs its target, as a stub too
@@ -232,12 +243,27 @@ def plan_groups(schemas: dict[str, Any]) -> list[Group]:
     return planned
 
 
-def _closure(roots: list[str], edges: dict[str, set[str]]) -> set[str]:
+def _seen_whole(members: list[str], schemas: dict[str, Any],
+                edges: dict[str, set[str]]) -> set[str]:
+    """The schemas of other groups the model generator must see whole: those `members`
+    extend (and those they extend in turn), and the unions they name (whose branches
+    decide, among other things, whether a reference to one allows null). A `$ref` alias
+    of one counts as the schema it names."""
     found: set[str] = set()
-    pending = list(roots)
+    pending = [p for name in members for p in _extended(schemas[name])]
+    pending += [t for name in members for t in edges[name] if _is_union(schemas.get(t))]
     while pending:
         name = pending.pop()
-        if name not in found:
-            found.add(name)
-            pending.extend(edges[name])
+        if name in found or name not in schemas:
+            continue
+        found.add(name)
+        pending.extend(_extended(schemas[name]))
+        pending.extend(t for t in edges[name] if _is_union(schemas.get(t)))
+        alias = _name_of(schemas[name])
+        if alias is not None:
+            pending.append(alias)
     return found
+
+
+def _is_union(schema: Any) -> bool:
+    return isinstance(schema, dict) and any(k in schema for k in ("anyOf", "oneOf"))

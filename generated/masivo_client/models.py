@@ -193,79 +193,6 @@ class BillingInfo(BaseModel):
         return value
 
 
-class Redeem(BaseModel):
-    """
-    A reward redemption; fields from the documented example [doc]. None is
-    required (not published [guess]).
-
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-        populate_by_name=True,
-        allow_inf_nan=False,
-    )
-    id: Annotated[
-        UUID | None, Field(examples=["3c90c3cc-0d44-4b50-8888-8dd25736052a"])
-    ] = None
-    """
-    ID of the redeemed reward, a UUID [example].
-    """
-    amount: Annotated[StrictInt | None, Field(examples=[1])] = None
-    """
-    Number of units redeemed [doc]; an integer [example: the example
-    value 1; integer is a guess].
-
-    """
-
-    @field_validator("id", "amount", mode="before")
-    @classmethod
-    def _refuse_null(cls, value: Any) -> Any:
-        # Optional in the spec, but not nullable: leave the field out instead.
-        if value is None:
-            raise ValueError("null is not allowed; leave the field out instead")
-        return value
-
-
-class Gender(StrEnum):
-    """
-    Gender of a contact. The example shows `MALE` [doc]; the list of values
-    comes from the customer resource [sibling] and is applied strictly.
-
-    """
-
-    MALE = "MALE"
-    FEMALE = "FEMALE"
-
-
-class ContactStatus(StrEnum):
-    """
-    Status of a contact. The example shows `ACTIVE` [doc]; the list of
-    values comes from the customer resource [sibling] and is applied
-    strictly.
-
-    """
-
-    ACTIVE = "ACTIVE"
-    INACTIVE = "INACTIVE"
-
-
-class PaymentMethod(StrEnum):
-    """
-    Payment method. The example shows `CREDIT` [doc]; the list of values
-    comes from the migrate-events order [sibling] and is applied strictly
-    to `Order.payment_method`. `Payment.method` reuses it only as a [guess]
-    and stays open (`anyOf` with a plain string).
-
-    """
-
-    CREDIT = "CREDIT"
-    DEBIT = "DEBIT"
-    CASH = "CASH"
-    BANK_TRANSFER = "BANK_TRANSFER"
-    OTHER = "OTHER"
-
-
 class AuthorizeResponse(BaseModel):
     """
     Success body of `GET /auth/authorize`: the JWT in `data` [doc]. Open to
@@ -289,254 +216,6 @@ class AuthorizeResponse(BaseModel):
     """
     The JWT to send as the bearer token; it expires after one hour [doc].
     """
-
-
-class ContactRecord(BaseModel):
-    """
-    A contact as the API returns it: `id` and `persona_id` (UUIDs
-    [example]) and the contact fields [doc]. Open to extra fields; the
-    listed records also show a stray nested `data` object [doc; conflict:
-    kept as an extra field].
-
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-        allow_inf_nan=False,
-    )
-    id: StrictStr | None = None
-    """
-    Masivo's ID of the contact [doc]; a UUID [example].
-    """
-    persona_id: StrictStr | None = None
-    """
-    ID of the person behind the contact [doc]; a UUID [example].
-    """
-    external_id: StrictStr | None = None
-    """
-    ID of the contact in the source system [doc].
-    """
-    first_name: StrictStr | None = None
-    """
-    First name [doc].
-    """
-    last_name: StrictStr | None = None
-    """
-    Last name [doc].
-    """
-    email: StrictStr | None = None
-    """
-    Email address [doc].
-    """
-    phone: StrictStr | None = None
-    """
-    Phone number [doc].
-    """
-    status: StrictStr | None = None
-    """
-    Status [doc]; `ACTIVE` or `INACTIVE` [sibling], open in a response.
-    """
-    created_at: StrictStr | None = None
-    """
-    When the contact was created [doc].
-    """
-    updated_at: StrictStr | None = None
-    """
-    When the contact was last updated [doc].
-    """
-
-
-class ContactList(BaseModel):
-    """
-    A list of contacts in `data` [doc]. Open to extra fields.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-        allow_inf_nan=False,
-    )
-    data: list[ContactRecord] | None = None
-
-
-class Customer(BaseModel):
-    """
-    A customer as the API returns it [doc]. Open to extra fields.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-        allow_inf_nan=False,
-    )
-    id: StrictStr | None = None
-    """
-    The customer's ID in your system [doc].
-    """
-    name: StrictStr | None = None
-    email: StrictStr | None = None
-    registration_date: StrictStr | None = None
-    """
-    A date-time [example].
-    """
-    status: StrictStr | None = None
-    """
-    `ACTIVE` or `INACTIVE` [doc]; open in a response.
-    """
-    is_anonymous: StrictBool | None = None
-    gender: StrictStr | None = None
-    """
-    `MALE` or `FEMALE` [doc]; open in a response.
-    """
-    dob: StrictStr | None = None
-    """
-    Date of birth, a date-time (a date for contacts) [example; conflict].
-    """
-    document_type: StrictStr | None = None
-    document_number: StrictStr | None = None
-    country: StrictStr | None = None
-    phone: StrictStr | None = None
-    phone_verified: StrictBool | None = None
-    tier_id: StrictStr | None = None
-    """
-    A UUID [example].
-    """
-    tags: dict[str, Any] | None = None
-    consent: dict[str, Any] | None = None
-    metrics: dict[str, Any] | None = None
-    metadata: dict[str, Any] | None = None
-
-
-class WalletTotal(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-        allow_inf_nan=False,
-    )
-    total: StrictFloat | None = None
-    """
-    A decimal, e.g. 127.6 [doc].
-    """
-    reward_id: StrictStr | None = None
-    expiration_date: StrictStr | None = None
-
-
-class WalletLine(BaseModel):
-    """
-    One line of a wallet [doc]. Open to extra fields.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-        allow_inf_nan=False,
-    )
-    amount: StrictFloat | None = None
-    reward_id: StrictStr | None = None
-    campaign_id: StrictStr | None = None
-    brand_id: StrictStr | None = None
-    issued_at: StrictStr | None = None
-    expiration_date: StrictStr | None = None
-    reservation_expires_at: StrictStr | None = None
-
-
-class CustomerUpdate(BaseModel):
-    """
-    Body of `PATCH /customers/{id}` [doc].
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-        populate_by_name=True,
-        allow_inf_nan=False,
-    )
-    name: StrictStr | None = None
-    gender: Gender | None = None
-    dob: AwareDatetime | None = None
-    """
-    A date-time [example].
-    """
-    tags: dict[str, Any] | None = None
-    metadata: dict[str, Any] | None = None
-
-    @field_validator("name", "gender", "dob", "tags", "metadata", mode="before")
-    @classmethod
-    def _refuse_null(cls, value: Any) -> Any:
-        # Optional in the spec, but not nullable: leave the field out instead.
-        if value is None:
-            raise ValueError("null is not allowed; leave the field out instead")
-        return value
-
-
-class TransactionType(StrEnum):
-    """
-    Type of a transaction [doc].
-    """
-
-    ACCUMULATION = "ACCUMULATION"
-    REDEMPTION = "REDEMPTION"
-    EXPIRATION = "EXPIRATION"
-    MIGRATION = "MIGRATION"
-    TRANSFER = "TRANSFER"
-    REVERSAL = "REVERSAL"
-
-
-class MetricsPeriod(BaseModel):
-    """
-    A customer's metrics over one period [doc].
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-        populate_by_name=True,
-        allow_inf_nan=False,
-    )
-    from_: Annotated[AwareDatetime | None, Field(alias="from")] = None
-    """
-    Start of the period [doc]; a date-time [example].
-    """
-    to: AwareDatetime | None = None
-    """
-    End of the period [doc]; a date-time [example].
-    """
-    tier_id: UUID | None = None
-    """
-    Tier over the period [doc]; a UUID [example].
-    """
-    last_visit: AwareDatetime | None = None
-    """
-    A date-time [example].
-    """
-    last_session: AwareDatetime | None = None
-    """
-    A date-time (newer version of the page) [example].
-    """
-    spend_total: StrictFloat | None = None
-    """
-    Total spent, a decimal [example; guess].
-    """
-    number_of_purchases: Annotated[StrictInt | None, Field(ge=0)] = None
-    """
-    Purchases in the period; an integer [example; guess].
-    """
-
-    @field_validator(
-        "from_",
-        "to",
-        "tier_id",
-        "last_visit",
-        "last_session",
-        "spend_total",
-        "number_of_purchases",
-        mode="before",
-    )
-    @classmethod
-    def _refuse_null(cls, value: Any) -> Any:
-        # Optional in the spec, but not nullable: leave the field out instead.
-        if value is None:
-            raise ValueError("null is not allowed; leave the field out instead")
-        return value
 
 
 class BalanceLine(BaseModel):
@@ -745,9 +424,11 @@ class Condition(BaseModel):
         return value
 
 
-class DeviceInfo(BaseModel):
+class Redeem(BaseModel):
     """
-    The device [doc].
+    A reward redemption; fields from the documented example [doc]. None is
+    required (not published [guess]).
+
     """
 
     model_config = ConfigDict(
@@ -755,20 +436,65 @@ class DeviceInfo(BaseModel):
         populate_by_name=True,
         allow_inf_nan=False,
     )
-    platform: StrictStr | None = None
+    id: Annotated[
+        UUID | None, Field(examples=["3c90c3cc-0d44-4b50-8888-8dd25736052a"])
+    ] = None
     """
-    `android`, `ios` or `web` [guide]; open [guess].
+    ID of the redeemed reward, a UUID [example].
     """
-    model: StrictStr | None = None
-    os_version: Annotated[StrictStr | None, Field(alias="osVersion")] = None
+    amount: Annotated[StrictInt | None, Field(examples=[1])] = None
+    """
+    Number of units redeemed [doc]; an integer [example: the example
+    value 1; integer is a guess].
 
-    @field_validator("platform", "model", "os_version", mode="before")
+    """
+
+    @field_validator("id", "amount", mode="before")
     @classmethod
     def _refuse_null(cls, value: Any) -> Any:
         # Optional in the spec, but not nullable: leave the field out instead.
         if value is None:
             raise ValueError("null is not allowed; leave the field out instead")
         return value
+
+
+class Gender(StrEnum):
+    """
+    Gender of a contact. The example shows `MALE` [doc]; the list of values
+    comes from the customer resource [sibling] and is applied strictly.
+
+    """
+
+    MALE = "MALE"
+    FEMALE = "FEMALE"
+
+
+class ContactStatus(StrEnum):
+    """
+    Status of a contact. The example shows `ACTIVE` [doc]; the list of
+    values comes from the customer resource [sibling] and is applied
+    strictly.
+
+    """
+
+    ACTIVE = "ACTIVE"
+    INACTIVE = "INACTIVE"
+
+
+class PaymentMethod(StrEnum):
+    """
+    Payment method. The example shows `CREDIT` [doc]; the list of values
+    comes from the migrate-events order [sibling] and is applied strictly
+    to `Order.payment_method`. `Payment.method` reuses it only as a [guess]
+    and stays open (`anyOf` with a plain string).
+
+    """
+
+    CREDIT = "CREDIT"
+    DEBIT = "DEBIT"
+    CASH = "CASH"
+    BANK_TRANSFER = "BANK_TRANSFER"
+    OTHER = "OTHER"
 
 
 class Payment(BaseModel):
@@ -1108,262 +834,6 @@ class ContactInput(BaseModel):
         return value
 
 
-class ContactUpdate(BaseModel):
-    """
-    Body of `PUT /contacts/{id}`: the contact fields without `order`, plus
-    `persona_id` [doc]. None is required (not published [guess]).
-
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-        populate_by_name=True,
-        allow_inf_nan=False,
-    )
-    created_at: Annotated[
-        AwareDatetime | None, Field(examples=["2023-11-07T05:31:56Z"])
-    ] = None
-    """
-    When the contact was created in the source system [doc].
-    """
-    updated_at: Annotated[
-        AwareDatetime | None, Field(examples=["2023-11-07T05:31:56Z"])
-    ] = None
-    """
-    When the contact was last updated in the source system [doc].
-    """
-    deleted_at: Annotated[
-        AwareDatetime | None, Field(examples=["2023-11-07T05:31:56Z"])
-    ] = None
-    """
-    When the contact was deleted in the source system [doc]. May also be
-    `null` for a contact that was never deleted [guess].
-
-    """
-    external_id: Annotated[StrictStr | None, Field(examples=["crm-000123"])] = None
-    """
-    ID of the contact in the source system [doc]; its natural key [guess].
-    """
-    first_name: Annotated[StrictStr | None, Field(examples=["Ana"])] = None
-    """
-    First name [doc].
-    """
-    second_name: Annotated[StrictStr | None, Field(examples=["Sofía"])] = None
-    """
-    Second (middle) name [doc].
-    """
-    last_name: Annotated[StrictStr | None, Field(examples=["García"])] = None
-    """
-    Last name [doc].
-    """
-    second_last_name: Annotated[StrictStr | None, Field(examples=["López"])] = None
-    """
-    Second last name [doc].
-    """
-    email: Annotated[
-        StrictStr | None,
-        Field(
-            examples=["ana@example.com"],
-            pattern="^[a-zA-Z0-9!#$%&'*+/=?^_`{|}~-]+(?:\\.[a-zA-Z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?\\.)+[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?$",
-        ),
-    ] = None
-    """
-    Email address [doc]; checked before sending as the format policy says.
-    """
-    email_verified: Annotated[StrictBool | None, Field(examples=[False])] = None
-    """
-    Whether the email address is verified [doc].
-    """
-    dob: Annotated[date | None, Field(examples=["1990-12-25"])] = None
-    """
-    Date of birth [doc].
-    """
-    gender: Gender | None = None
-    country: Annotated[StrictStr | None, Field(examples=["MX"])] = None
-    """
-    Country, a free string [doc]; the ISO 3166-1 alpha-2 code is a guess [guess].
-    """
-    city: Annotated[StrictStr | None, Field(examples=["Ciudad de México"])] = None
-    """
-    City [doc].
-    """
-    phone: Annotated[StrictStr | None, Field(examples=["+52 55 1234 5678"])] = None
-    """
-    Phone number, a plain string [doc].
-    """
-    is_anonymous: Annotated[StrictBool | None, Field(examples=[False])] = None
-    """
-    Whether the contact is anonymous [doc].
-    """
-    source: Annotated[StrictStr | None, Field(examples=["crm"])] = None
-    """
-    Where the contact came from, a free string [doc].
-    """
-    channel: Annotated[StrictStr | None, Field(examples=["ecommerce"])] = None
-    """
-    Channel of the contact, a free string [doc].
-    """
-    phone_verified: Annotated[StrictBool | None, Field(examples=[False])] = None
-    """
-    Whether the phone number is verified [doc].
-    """
-    document_type: Annotated[StrictStr | None, Field(examples=["RFC"])] = None
-    """
-    Type of identity document, a free string [doc].
-    """
-    document_number: Annotated[StrictStr | None, Field(examples=["GALA900101ABC"])] = (
-        None
-    )
-    """
-    Identity document number [doc].
-    """
-    status: ContactStatus | None = None
-    tags: Annotated[dict[str, Any] | None, Field(examples=[{}])] = None
-    """
-    Free-form object [doc].
-    """
-    addresses: list[Address] | None = None
-    """
-    Postal addresses [doc].
-    """
-    billing_info: list[BillingInfo] | None = None
-    """
-    Billing identities [doc].
-    """
-    payments: list[Payment] | None = None
-    """
-    Saved payment methods [doc].
-    """
-    persona_id: StrictStr | None = None
-    """
-    ID of the person behind the contact [doc].
-    """
-
-    @field_validator(
-        "created_at",
-        "updated_at",
-        "external_id",
-        "first_name",
-        "second_name",
-        "last_name",
-        "second_last_name",
-        "email",
-        "email_verified",
-        "dob",
-        "gender",
-        "country",
-        "city",
-        "phone",
-        "is_anonymous",
-        "source",
-        "channel",
-        "phone_verified",
-        "document_type",
-        "document_number",
-        "status",
-        "tags",
-        "addresses",
-        "billing_info",
-        "payments",
-        "persona_id",
-        mode="before",
-    )
-    @classmethod
-    def _refuse_null(cls, value: Any) -> Any:
-        # Optional in the spec, but not nullable: leave the field out instead.
-        if value is None:
-            raise ValueError("null is not allowed; leave the field out instead")
-        return value
-
-
-class Wallet(BaseModel):
-    """
-    A customer's wallet, its lines and totals per reward [doc]. Open to extra fields.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-        allow_inf_nan=False,
-    )
-    id: StrictStr | None = None
-    owner_id: StrictStr | None = None
-    """
-    The customer's internal ID [doc].
-    """
-    lines: list[WalletLine] | None = None
-    totals: list[WalletTotal] | None = None
-
-
-class DeviceRegistration(BaseModel):
-    """
-    A push device [doc].
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-        populate_by_name=True,
-        allow_inf_nan=False,
-    )
-    device_token: Annotated[StrictStr, Field(min_length=1)]
-    """
-    The FCM token [doc].
-    """
-    device_info: DeviceInfo | None = None
-
-    @field_validator("device_info", mode="before")
-    @classmethod
-    def _refuse_null(cls, value: Any) -> Any:
-        # Optional in the spec, but not nullable: leave the field out instead.
-        if value is None:
-            raise ValueError("null is not allowed; leave the field out instead")
-        return value
-
-
-class CustomerMetrics(BaseModel):
-    """
-    Optional metrics by period [doc]. The page lists the periods up to
-    `last_semester` and more after it ("...") [doc]: further periods are
-    accepted [guess], each a MetricsPeriod.
-
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-        allow_inf_nan=False,
-    )
-    __annotations__ = {
-        "__pydantic_extra__": Dict[str, MetricsPeriod],
-    }
-    updated_at: AwareDatetime | None = None
-    """
-    When the metrics were computed [doc]; a date-time [example].
-    """
-    lifetime: MetricsPeriod | None = None
-    last_year: MetricsPeriod | None = None
-    this_year: MetricsPeriod | None = None
-    last_month: MetricsPeriod | None = None
-    this_month: MetricsPeriod | None = None
-    last_quarter: MetricsPeriod | None = None
-    this_quarter: MetricsPeriod | None = None
-    last_semester: MetricsPeriod | None = None
-
-
-class CustomerWallet(BaseModel):
-    """
-    A customer and its wallet [doc]. Open to extra fields.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-        allow_inf_nan=False,
-    )
-    customer: Customer | None = None
-    wallet: Wallet | None = None
-
-
 class Order(BaseModel):
     """
     An order of the contact; fields from the documented example [doc]. None
@@ -1430,239 +900,6 @@ class Order(BaseModel):
         "brand_id",
         mode="before",
     )
-    @classmethod
-    def _refuse_null(cls, value: Any) -> Any:
-        # Optional in the spec, but not nullable: leave the field out instead.
-        if value is None:
-            raise ValueError("null is not allowed; leave the field out instead")
-        return value
-
-
-class CustomerWalletResponse(BaseModel):
-    """
-    A customer and its wallet, in `data` [doc]. Open to extra fields.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-        allow_inf_nan=False,
-    )
-    data: CustomerWallet | None = None
-
-
-class CustomerRegistration(BaseModel):
-    """
-    Body of `POST /customers` [doc]: `id`, `name` and `email` are the base
-    [guide]; required here because the guide says so [guide].
-
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-        populate_by_name=True,
-        allow_inf_nan=False,
-    )
-    id: Annotated[StrictStr, Field(min_length=1)]
-    """
-    The customer's ID in your system [doc].
-    """
-    name: Annotated[StrictStr, Field(examples=["John Smith"])]
-    """
-    Full name [doc].
-    """
-    email: Annotated[
-        StrictStr,
-        Field(
-            pattern="^[a-zA-Z0-9!#$%&'*+/=?^_`{|}~-]+(?:\\.[a-zA-Z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?\\.)+[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?$"
-        ),
-    ]
-    """
-    Email address [doc]; format [example].
-    """
-    platforms: list[StrictStr] | None = None
-    """
-    Platforms of the customer [doc].
-    """
-    is_anonymous: StrictBool | None = None
-    gender: Gender | None = None
-    dob: AwareDatetime | None = None
-    """
-    Date of birth, a date-time for customers [example; conflict with contacts].
-    """
-    document_type: StrictStr | None = None
-    document_number: StrictStr | None = None
-    country: StrictStr | None = None
-    registration_date: AwareDatetime | None = None
-    """
-    A date-time [example].
-    """
-    status: ContactStatus | None = None
-    tier_id: UUID | None = None
-    """
-    Tier of the customer (older version of the page) [doc]; a UUID [example].
-    """
-    tags: dict[str, Any] | None = None
-    metrics: dict[str, Any] | None = None
-    devices: list[DeviceRegistration] | None = None
-    consent: dict[str, Any] | None = None
-    """
-    Consent record [doc]; its fields are a free-form object here [guess].
-    """
-    metadata: dict[str, Any] | None = None
-    referral_code: StrictStr | None = None
-    """
-    Referral code used at registration [doc].
-    """
-
-    @field_validator(
-        "platforms",
-        "is_anonymous",
-        "gender",
-        "dob",
-        "document_type",
-        "document_number",
-        "country",
-        "registration_date",
-        "status",
-        "tier_id",
-        "tags",
-        "metrics",
-        "devices",
-        "consent",
-        "metadata",
-        "referral_code",
-        mode="before",
-    )
-    @classmethod
-    def _refuse_null(cls, value: Any) -> Any:
-        # Optional in the spec, but not nullable: leave the field out instead.
-        if value is None:
-            raise ValueError("null is not allowed; leave the field out instead")
-        return value
-
-
-class MigratedEvent(BaseModel):
-    """
-    One past event [doc]. The fragment's `required` list is cut off after
-    `type, order, fulfilled, issued_at, resolv...` [doc]: those five are
-    required here, `resolved_at` completing the cut name [guess].
-
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-        populate_by_name=True,
-        allow_inf_nan=False,
-    )
-    type: Annotated[StrictStr, Field(examples=["PURCHASE"], min_length=1)]
-    """
-    Event type, e.g. `PURCHASE` [doc]; free string [guess].
-    """
-    brand_id: StrictStr | None = None
-    channel_id: StrictStr | None = None
-    store_id: StrictStr | None = None
-    order: Order
-    fulfilled: StrictBool
-    """
-    Whether the event was fulfilled [doc].
-    """
-    issued_at: AwareDatetime
-    """
-    When the event happened [doc]; a date-time [example].
-    """
-    resolved_at: AwareDatetime
-    """
-    When the event was resolved [doc]; a date-time [example].
-    """
-
-    @field_validator("brand_id", "channel_id", "store_id", mode="before")
-    @classmethod
-    def _refuse_null(cls, value: Any) -> Any:
-        # Optional in the spec, but not nullable: leave the field out instead.
-        if value is None:
-            raise ValueError("null is not allowed; leave the field out instead")
-        return value
-
-
-class EmitEventRequest(BaseModel):
-    """
-    Body of `POST /behavior/events` [doc]; customer, brand and type are
-    mandatory [guide].
-
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-        populate_by_name=True,
-        allow_inf_nan=False,
-    )
-    customer_id: Annotated[StrictStr, Field(min_length=1)]
-    """
-    The customer's ID in your system [doc].
-    """
-    brand_id: StrictStr
-    type: Annotated[StrictStr, Field(min_length=1)]
-    """
-    Event type, e.g. `PURCHASE` or `ADD_TO_CART` [doc]; free string [guess].
-    """
-    platform: StrictStr | None = None
-    order: Order | None = None
-    product: Product | None = None
-    fulfilled: StrictBool | None = None
-    """
-    False reserves the rewards to redeem until the event is fulfilled [doc].
-    """
-    reserve: Annotated[StrictInt | None, Field(ge=0)] = None
-    """
-    Days to reserve (example 1) [doc]; an integer [example; guess].
-    """
-    redeem: list[Redeem] | None = None
-    tags: dict[str, Any] | None = None
-    referral_code: StrictStr | None = None
-    metadata: dict[str, Any] | None = None
-    issued_at: AwareDatetime | None = None
-    """
-    Within the last 72 hours and not in the future; the server's time
-    by default (newer version of the page) [doc].
-
-    """
-
-    @field_validator(
-        "platform",
-        "order",
-        "product",
-        "fulfilled",
-        "reserve",
-        "redeem",
-        "tags",
-        "referral_code",
-        "metadata",
-        "issued_at",
-        mode="before",
-    )
-    @classmethod
-    def _refuse_null(cls, value: Any) -> Any:
-        # Optional in the spec, but not nullable: leave the field out instead.
-        if value is None:
-            raise ValueError("null is not allowed; leave the field out instead")
-        return value
-
-
-class TransactionEvent(BaseModel):
-    """
-    The event behind the transaction [doc].
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-        populate_by_name=True,
-        allow_inf_nan=False,
-    )
-    type: StrictStr | None = None
-    order: Order | None = None
-
-    @field_validator("type", "order", mode="before")
     @classmethod
     def _refuse_null(cls, value: Any) -> Any:
         # Optional in the spec, but not nullable: leave the field out instead.
@@ -1847,6 +1084,651 @@ class Contact(BaseModel):
         return value
 
 
+class ContactUpdate(BaseModel):
+    """
+    Body of `PUT /contacts/{id}`: the contact fields without `order`, plus
+    `persona_id` [doc]. None is required (not published [guess]).
+
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
+    created_at: Annotated[
+        AwareDatetime | None, Field(examples=["2023-11-07T05:31:56Z"])
+    ] = None
+    """
+    When the contact was created in the source system [doc].
+    """
+    updated_at: Annotated[
+        AwareDatetime | None, Field(examples=["2023-11-07T05:31:56Z"])
+    ] = None
+    """
+    When the contact was last updated in the source system [doc].
+    """
+    deleted_at: Annotated[
+        AwareDatetime | None, Field(examples=["2023-11-07T05:31:56Z"])
+    ] = None
+    """
+    When the contact was deleted in the source system [doc]. May also be
+    `null` for a contact that was never deleted [guess].
+
+    """
+    external_id: Annotated[StrictStr | None, Field(examples=["crm-000123"])] = None
+    """
+    ID of the contact in the source system [doc]; its natural key [guess].
+    """
+    first_name: Annotated[StrictStr | None, Field(examples=["Ana"])] = None
+    """
+    First name [doc].
+    """
+    second_name: Annotated[StrictStr | None, Field(examples=["Sofía"])] = None
+    """
+    Second (middle) name [doc].
+    """
+    last_name: Annotated[StrictStr | None, Field(examples=["García"])] = None
+    """
+    Last name [doc].
+    """
+    second_last_name: Annotated[StrictStr | None, Field(examples=["López"])] = None
+    """
+    Second last name [doc].
+    """
+    email: Annotated[
+        StrictStr | None,
+        Field(
+            examples=["ana@example.com"],
+            pattern="^[a-zA-Z0-9!#$%&'*+/=?^_`{|}~-]+(?:\\.[a-zA-Z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?\\.)+[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?$",
+        ),
+    ] = None
+    """
+    Email address [doc]; checked before sending as the format policy says.
+    """
+    email_verified: Annotated[StrictBool | None, Field(examples=[False])] = None
+    """
+    Whether the email address is verified [doc].
+    """
+    dob: Annotated[date | None, Field(examples=["1990-12-25"])] = None
+    """
+    Date of birth [doc].
+    """
+    gender: Gender | None = None
+    country: Annotated[StrictStr | None, Field(examples=["MX"])] = None
+    """
+    Country, a free string [doc]; the ISO 3166-1 alpha-2 code is a guess [guess].
+    """
+    city: Annotated[StrictStr | None, Field(examples=["Ciudad de México"])] = None
+    """
+    City [doc].
+    """
+    phone: Annotated[StrictStr | None, Field(examples=["+52 55 1234 5678"])] = None
+    """
+    Phone number, a plain string [doc].
+    """
+    is_anonymous: Annotated[StrictBool | None, Field(examples=[False])] = None
+    """
+    Whether the contact is anonymous [doc].
+    """
+    source: Annotated[StrictStr | None, Field(examples=["crm"])] = None
+    """
+    Where the contact came from, a free string [doc].
+    """
+    channel: Annotated[StrictStr | None, Field(examples=["ecommerce"])] = None
+    """
+    Channel of the contact, a free string [doc].
+    """
+    phone_verified: Annotated[StrictBool | None, Field(examples=[False])] = None
+    """
+    Whether the phone number is verified [doc].
+    """
+    document_type: Annotated[StrictStr | None, Field(examples=["RFC"])] = None
+    """
+    Type of identity document, a free string [doc].
+    """
+    document_number: Annotated[StrictStr | None, Field(examples=["GALA900101ABC"])] = (
+        None
+    )
+    """
+    Identity document number [doc].
+    """
+    status: ContactStatus | None = None
+    tags: Annotated[dict[str, Any] | None, Field(examples=[{}])] = None
+    """
+    Free-form object [doc].
+    """
+    addresses: list[Address] | None = None
+    """
+    Postal addresses [doc].
+    """
+    billing_info: list[BillingInfo] | None = None
+    """
+    Billing identities [doc].
+    """
+    payments: list[Payment] | None = None
+    """
+    Saved payment methods [doc].
+    """
+    persona_id: StrictStr | None = None
+    """
+    ID of the person behind the contact [doc].
+    """
+
+    @field_validator(
+        "created_at",
+        "updated_at",
+        "external_id",
+        "first_name",
+        "second_name",
+        "last_name",
+        "second_last_name",
+        "email",
+        "email_verified",
+        "dob",
+        "gender",
+        "country",
+        "city",
+        "phone",
+        "is_anonymous",
+        "source",
+        "channel",
+        "phone_verified",
+        "document_type",
+        "document_number",
+        "status",
+        "tags",
+        "addresses",
+        "billing_info",
+        "payments",
+        "persona_id",
+        mode="before",
+    )
+    @classmethod
+    def _refuse_null(cls, value: Any) -> Any:
+        # Optional in the spec, but not nullable: leave the field out instead.
+        if value is None:
+            raise ValueError("null is not allowed; leave the field out instead")
+        return value
+
+
+class ContactRecord(BaseModel):
+    """
+    A contact as the API returns it: `id` and `persona_id` (UUIDs
+    [example]) and the contact fields [doc]. Open to extra fields; the
+    listed records also show a stray nested `data` object [doc; conflict:
+    kept as an extra field].
+
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
+    id: StrictStr | None = None
+    """
+    Masivo's ID of the contact [doc]; a UUID [example].
+    """
+    persona_id: StrictStr | None = None
+    """
+    ID of the person behind the contact [doc]; a UUID [example].
+    """
+    external_id: StrictStr | None = None
+    """
+    ID of the contact in the source system [doc].
+    """
+    first_name: StrictStr | None = None
+    """
+    First name [doc].
+    """
+    last_name: StrictStr | None = None
+    """
+    Last name [doc].
+    """
+    email: StrictStr | None = None
+    """
+    Email address [doc].
+    """
+    phone: StrictStr | None = None
+    """
+    Phone number [doc].
+    """
+    status: StrictStr | None = None
+    """
+    Status [doc]; `ACTIVE` or `INACTIVE` [sibling], open in a response.
+    """
+    created_at: StrictStr | None = None
+    """
+    When the contact was created [doc].
+    """
+    updated_at: StrictStr | None = None
+    """
+    When the contact was last updated [doc].
+    """
+
+
+class ContactList(BaseModel):
+    """
+    A list of contacts in `data` [doc]. Open to extra fields.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
+    data: list[ContactRecord] | None = None
+
+
+class Customer(BaseModel):
+    """
+    A customer as the API returns it [doc]. Open to extra fields.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
+    id: StrictStr | None = None
+    """
+    The customer's ID in your system [doc].
+    """
+    name: StrictStr | None = None
+    email: StrictStr | None = None
+    registration_date: StrictStr | None = None
+    """
+    A date-time [example].
+    """
+    status: StrictStr | None = None
+    """
+    `ACTIVE` or `INACTIVE` [doc]; open in a response.
+    """
+    is_anonymous: StrictBool | None = None
+    gender: StrictStr | None = None
+    """
+    `MALE` or `FEMALE` [doc]; open in a response.
+    """
+    dob: StrictStr | None = None
+    """
+    Date of birth, a date-time (a date for contacts) [example; conflict].
+    """
+    document_type: StrictStr | None = None
+    document_number: StrictStr | None = None
+    country: StrictStr | None = None
+    phone: StrictStr | None = None
+    phone_verified: StrictBool | None = None
+    tier_id: StrictStr | None = None
+    """
+    A UUID [example].
+    """
+    tags: dict[str, Any] | None = None
+    consent: dict[str, Any] | None = None
+    metrics: dict[str, Any] | None = None
+    metadata: dict[str, Any] | None = None
+
+
+class WalletTotal(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
+    total: StrictFloat | None = None
+    """
+    A decimal, e.g. 127.6 [doc].
+    """
+    reward_id: StrictStr | None = None
+    expiration_date: StrictStr | None = None
+
+
+class WalletLine(BaseModel):
+    """
+    One line of a wallet [doc]. Open to extra fields.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
+    amount: StrictFloat | None = None
+    reward_id: StrictStr | None = None
+    campaign_id: StrictStr | None = None
+    brand_id: StrictStr | None = None
+    issued_at: StrictStr | None = None
+    expiration_date: StrictStr | None = None
+    reservation_expires_at: StrictStr | None = None
+
+
+class CustomerUpdate(BaseModel):
+    """
+    Body of `PATCH /customers/{id}` [doc].
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
+    name: StrictStr | None = None
+    gender: Gender | None = None
+    dob: AwareDatetime | None = None
+    """
+    A date-time [example].
+    """
+    tags: dict[str, Any] | None = None
+    metadata: dict[str, Any] | None = None
+
+    @field_validator("name", "gender", "dob", "tags", "metadata", mode="before")
+    @classmethod
+    def _refuse_null(cls, value: Any) -> Any:
+        # Optional in the spec, but not nullable: leave the field out instead.
+        if value is None:
+            raise ValueError("null is not allowed; leave the field out instead")
+        return value
+
+
+class TransactionType(StrEnum):
+    """
+    Type of a transaction [doc].
+    """
+
+    ACCUMULATION = "ACCUMULATION"
+    REDEMPTION = "REDEMPTION"
+    EXPIRATION = "EXPIRATION"
+    MIGRATION = "MIGRATION"
+    TRANSFER = "TRANSFER"
+    REVERSAL = "REVERSAL"
+
+
+class MetricsPeriod(BaseModel):
+    """
+    A customer's metrics over one period [doc].
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
+    from_: Annotated[AwareDatetime | None, Field(alias="from")] = None
+    """
+    Start of the period [doc]; a date-time [example].
+    """
+    to: AwareDatetime | None = None
+    """
+    End of the period [doc]; a date-time [example].
+    """
+    tier_id: UUID | None = None
+    """
+    Tier over the period [doc]; a UUID [example].
+    """
+    last_visit: AwareDatetime | None = None
+    """
+    A date-time [example].
+    """
+    last_session: AwareDatetime | None = None
+    """
+    A date-time (newer version of the page) [example].
+    """
+    spend_total: StrictFloat | None = None
+    """
+    Total spent, a decimal [example; guess].
+    """
+    number_of_purchases: Annotated[StrictInt | None, Field(ge=0)] = None
+    """
+    Purchases in the period; an integer [example; guess].
+    """
+
+    @field_validator(
+        "from_",
+        "to",
+        "tier_id",
+        "last_visit",
+        "last_session",
+        "spend_total",
+        "number_of_purchases",
+        mode="before",
+    )
+    @classmethod
+    def _refuse_null(cls, value: Any) -> Any:
+        # Optional in the spec, but not nullable: leave the field out instead.
+        if value is None:
+            raise ValueError("null is not allowed; leave the field out instead")
+        return value
+
+
+class MigratedEvent(BaseModel):
+    """
+    One past event [doc]. The fragment's `required` list is cut off after
+    `type, order, fulfilled, issued_at, resolv...` [doc]: those five are
+    required here, `resolved_at` completing the cut name [guess].
+
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
+    type: Annotated[StrictStr, Field(examples=["PURCHASE"], min_length=1)]
+    """
+    Event type, e.g. `PURCHASE` [doc]; free string [guess].
+    """
+    brand_id: StrictStr | None = None
+    channel_id: StrictStr | None = None
+    store_id: StrictStr | None = None
+    order: Order
+    fulfilled: StrictBool
+    """
+    Whether the event was fulfilled [doc].
+    """
+    issued_at: AwareDatetime
+    """
+    When the event happened [doc]; a date-time [example].
+    """
+    resolved_at: AwareDatetime
+    """
+    When the event was resolved [doc]; a date-time [example].
+    """
+
+    @field_validator("brand_id", "channel_id", "store_id", mode="before")
+    @classmethod
+    def _refuse_null(cls, value: Any) -> Any:
+        # Optional in the spec, but not nullable: leave the field out instead.
+        if value is None:
+            raise ValueError("null is not allowed; leave the field out instead")
+        return value
+
+
+class EmitEventRequest(BaseModel):
+    """
+    Body of `POST /behavior/events` [doc]; customer, brand and type are
+    mandatory [guide].
+
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
+    customer_id: Annotated[StrictStr, Field(min_length=1)]
+    """
+    The customer's ID in your system [doc].
+    """
+    brand_id: StrictStr
+    type: Annotated[StrictStr, Field(min_length=1)]
+    """
+    Event type, e.g. `PURCHASE` or `ADD_TO_CART` [doc]; free string [guess].
+    """
+    platform: StrictStr | None = None
+    order: Order | None = None
+    product: Product | None = None
+    fulfilled: StrictBool | None = None
+    """
+    False reserves the rewards to redeem until the event is fulfilled [doc].
+    """
+    reserve: Annotated[StrictInt | None, Field(ge=0)] = None
+    """
+    Days to reserve (example 1) [doc]; an integer [example; guess].
+    """
+    redeem: list[Redeem] | None = None
+    tags: dict[str, Any] | None = None
+    referral_code: StrictStr | None = None
+    metadata: dict[str, Any] | None = None
+    issued_at: AwareDatetime | None = None
+    """
+    Within the last 72 hours and not in the future; the server's time
+    by default (newer version of the page) [doc].
+
+    """
+
+    @field_validator(
+        "platform",
+        "order",
+        "product",
+        "fulfilled",
+        "reserve",
+        "redeem",
+        "tags",
+        "referral_code",
+        "metadata",
+        "issued_at",
+        mode="before",
+    )
+    @classmethod
+    def _refuse_null(cls, value: Any) -> Any:
+        # Optional in the spec, but not nullable: leave the field out instead.
+        if value is None:
+            raise ValueError("null is not allowed; leave the field out instead")
+        return value
+
+
+class TransactionEvent(BaseModel):
+    """
+    The event behind the transaction [doc].
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
+    type: StrictStr | None = None
+    order: Order | None = None
+
+    @field_validator("type", "order", mode="before")
+    @classmethod
+    def _refuse_null(cls, value: Any) -> Any:
+        # Optional in the spec, but not nullable: leave the field out instead.
+        if value is None:
+            raise ValueError("null is not allowed; leave the field out instead")
+        return value
+
+
+class DeviceInfo(BaseModel):
+    """
+    The device [doc].
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
+    platform: StrictStr | None = None
+    """
+    `android`, `ios` or `web` [guide]; open [guess].
+    """
+    model: StrictStr | None = None
+    os_version: Annotated[StrictStr | None, Field(alias="osVersion")] = None
+
+    @field_validator("platform", "model", "os_version", mode="before")
+    @classmethod
+    def _refuse_null(cls, value: Any) -> Any:
+        # Optional in the spec, but not nullable: leave the field out instead.
+        if value is None:
+            raise ValueError("null is not allowed; leave the field out instead")
+        return value
+
+
+class Wallet(BaseModel):
+    """
+    A customer's wallet, its lines and totals per reward [doc]. Open to extra fields.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
+    id: StrictStr | None = None
+    owner_id: StrictStr | None = None
+    """
+    The customer's internal ID [doc].
+    """
+    lines: list[WalletLine] | None = None
+    totals: list[WalletTotal] | None = None
+
+
+class DeviceRegistration(BaseModel):
+    """
+    A push device [doc].
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
+    device_token: Annotated[StrictStr, Field(min_length=1)]
+    """
+    The FCM token [doc].
+    """
+    device_info: DeviceInfo | None = None
+
+    @field_validator("device_info", mode="before")
+    @classmethod
+    def _refuse_null(cls, value: Any) -> Any:
+        # Optional in the spec, but not nullable: leave the field out instead.
+        if value is None:
+            raise ValueError("null is not allowed; leave the field out instead")
+        return value
+
+
+class CustomerMetrics(BaseModel):
+    """
+    Optional metrics by period [doc]. The page lists the periods up to
+    `last_semester` and more after it ("...") [doc]: further periods are
+    accepted [guess], each a MetricsPeriod.
+
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
+    __annotations__ = {
+        "__pydantic_extra__": Dict[str, MetricsPeriod],
+    }
+    updated_at: AwareDatetime | None = None
+    """
+    When the metrics were computed [doc]; a date-time [example].
+    """
+    lifetime: MetricsPeriod | None = None
+    last_year: MetricsPeriod | None = None
+    this_year: MetricsPeriod | None = None
+    last_month: MetricsPeriod | None = None
+    this_month: MetricsPeriod | None = None
+    last_quarter: MetricsPeriod | None = None
+    this_quarter: MetricsPeriod | None = None
+    last_semester: MetricsPeriod | None = None
+
+
 class CustomerWithEvents(BaseModel):
     """
     A customer and its events to migrate [doc]; at least one event [guide].
@@ -1932,6 +1814,124 @@ class MigratedTransaction(BaseModel):
         return value
 
 
+class CustomerWallet(BaseModel):
+    """
+    A customer and its wallet [doc]. Open to extra fields.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
+    customer: Customer | None = None
+    wallet: Wallet | None = None
+
+
+class CustomerWalletResponse(BaseModel):
+    """
+    A customer and its wallet, in `data` [doc]. Open to extra fields.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
+    data: CustomerWallet | None = None
+
+
+class CustomerRegistration(BaseModel):
+    """
+    Body of `POST /customers` [doc]: `id`, `name` and `email` are the base
+    [guide]; required here because the guide says so [guide].
+
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
+    id: Annotated[StrictStr, Field(min_length=1)]
+    """
+    The customer's ID in your system [doc].
+    """
+    name: Annotated[StrictStr, Field(examples=["John Smith"])]
+    """
+    Full name [doc].
+    """
+    email: Annotated[
+        StrictStr,
+        Field(
+            pattern="^[a-zA-Z0-9!#$%&'*+/=?^_`{|}~-]+(?:\\.[a-zA-Z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?\\.)+[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?$"
+        ),
+    ]
+    """
+    Email address [doc]; format [example].
+    """
+    platforms: list[StrictStr] | None = None
+    """
+    Platforms of the customer [doc].
+    """
+    is_anonymous: StrictBool | None = None
+    gender: Gender | None = None
+    dob: AwareDatetime | None = None
+    """
+    Date of birth, a date-time for customers [example; conflict with contacts].
+    """
+    document_type: StrictStr | None = None
+    document_number: StrictStr | None = None
+    country: StrictStr | None = None
+    registration_date: AwareDatetime | None = None
+    """
+    A date-time [example].
+    """
+    status: ContactStatus | None = None
+    tier_id: UUID | None = None
+    """
+    Tier of the customer (older version of the page) [doc]; a UUID [example].
+    """
+    tags: dict[str, Any] | None = None
+    metrics: dict[str, Any] | None = None
+    devices: list[DeviceRegistration] | None = None
+    consent: dict[str, Any] | None = None
+    """
+    Consent record [doc]; its fields are a free-form object here [guess].
+    """
+    metadata: dict[str, Any] | None = None
+    referral_code: StrictStr | None = None
+    """
+    Referral code used at registration [doc].
+    """
+
+    @field_validator(
+        "platforms",
+        "is_anonymous",
+        "gender",
+        "dob",
+        "document_type",
+        "document_number",
+        "country",
+        "registration_date",
+        "status",
+        "tier_id",
+        "tags",
+        "metrics",
+        "devices",
+        "consent",
+        "metadata",
+        "referral_code",
+        mode="before",
+    )
+    @classmethod
+    def _refuse_null(cls, value: Any) -> Any:
+        # Optional in the spec, but not nullable: leave the field out instead.
+        if value is None:
+            raise ValueError("null is not allowed; leave the field out instead")
+        return value
+
+
 class CustomerWithTransactions(BaseModel):
     """
     A customer and its transactions to migrate [doc].
@@ -1951,24 +1951,6 @@ class CustomerWithTransactions(BaseModel):
     ]
     """
     The customer's transactions, at least one [guess, as for events].
-    """
-
-
-class MigrateContactsResult(BaseModel):
-    """
-    The `data` object of a successful migration [doc]. Open to extra fields.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-        allow_inf_nan=False,
-    )
-    message: Annotated[
-        StrictStr, Field(examples=["Contacts batch enqueued successfully"])
-    ]
-    """
-    Human-readable confirmation [doc].
     """
 
 
@@ -1998,6 +1980,152 @@ class Error(BaseModel):
     ] = None
     """
     Further details [doc].
+    """
+
+
+class GiftCard(BaseModel):
+    """
+    A gift card [doc]. Open to extra fields.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
+    code: StrictStr | None = None
+    reward_id: StrictStr | None = None
+    customer_id: StrictStr | None = None
+    rewarded_at: StrictStr | None = None
+    description: StrictStr | None = None
+    expired_at: StrictStr | None = None
+    redeemed_at: StrictStr | None = None
+
+
+class FulfillExpiredEventsRequest(BaseModel):
+    """
+    The range of original issue dates, at most one year apart [doc].
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
+    start_date: Annotated[StrictStr, Field(min_length=1)]
+    """
+    Start of the range [doc]; a string, format not shown [doc].
+    """
+    end_date: Annotated[StrictStr, Field(min_length=1)]
+    """
+    End of the range [doc].
+    """
+
+
+class FulfillExpiredEventsResponse(BaseModel):
+    """
+    A confirmation, not wrapped in `data` [doc]. Open to extra fields.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
+    message: Annotated[
+        StrictStr | None,
+        Field(examples=["1 event(s) have been queued for fulfillment"]),
+    ] = None
+    details: Annotated[
+        StrictStr | None, Field(examples=["Events will be processed in the background"])
+    ] = None
+
+
+class Event(BaseModel):
+    """
+    A behaviour event as the API returns it [doc]. Open to extra fields.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
+    id: StrictStr | None = None
+    customer_id: StrictStr | None = None
+    type: StrictStr | None = None
+    data: dict[str, Any] | None = None
+    fulfilled: StrictBool | None = None
+    reserve: StrictFloat | None = None
+    status: StrictStr | None = None
+    """
+    `PENDING`, `PROCESSING`, `FAILED`, `RESOLVED`, `CANCELLED`,
+    `EXPIRED` or `REVERSED` [doc]; open in a response.
+
+    """
+    result: dict[str, Any] | None = None
+    issued_at: StrictStr | None = None
+    resolved_at: StrictStr | None = None
+
+
+class EventResponse(BaseModel):
+    """
+    An event in `data` [doc]. Open to extra fields.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
+    data: Event | None = None
+
+
+class EnqueuedResult(BaseModel):
+    """
+    The `data` object of a queued migration [sibling]. Open to extra fields.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
+    message: Annotated[
+        StrictStr | None, Field(examples=["Customers batch enqueued successfully"])
+    ] = None
+
+
+class EnqueuedResponse(BaseModel):
+    """
+    Success body of a queued migration: a confirmation in `data.message`
+    [sibling: `POST /contacts/migrate`]. Open to extra fields, all optional.
+
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
+    data: EnqueuedResult | None = None
+
+
+class MigrateContactsResult(BaseModel):
+    """
+    The `data` object of a successful migration [doc]. Open to extra fields.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
+    message: Annotated[
+        StrictStr, Field(examples=["Contacts batch enqueued successfully"])
+    ]
+    """
+    Human-readable confirmation [doc].
     """
 
 
@@ -2094,25 +2222,6 @@ class ReferralCodeRequest(BaseModel):
     """
 
 
-class GiftCard(BaseModel):
-    """
-    A gift card [doc]. Open to extra fields.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-        allow_inf_nan=False,
-    )
-    code: StrictStr | None = None
-    reward_id: StrictStr | None = None
-    customer_id: StrictStr | None = None
-    rewarded_at: StrictStr | None = None
-    description: StrictStr | None = None
-    expired_at: StrictStr | None = None
-    redeemed_at: StrictStr | None = None
-
-
 class GiftCardList(BaseModel):
     """
     Gift cards in `data` [doc].
@@ -2124,85 +2233,6 @@ class GiftCardList(BaseModel):
         allow_inf_nan=False,
     )
     data: list[GiftCard] | None = None
-
-
-class FulfillExpiredEventsRequest(BaseModel):
-    """
-    The range of original issue dates, at most one year apart [doc].
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-        populate_by_name=True,
-        allow_inf_nan=False,
-    )
-    start_date: Annotated[StrictStr, Field(min_length=1)]
-    """
-    Start of the range [doc]; a string, format not shown [doc].
-    """
-    end_date: Annotated[StrictStr, Field(min_length=1)]
-    """
-    End of the range [doc].
-    """
-
-
-class FulfillExpiredEventsResponse(BaseModel):
-    """
-    A confirmation, not wrapped in `data` [doc]. Open to extra fields.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-        allow_inf_nan=False,
-    )
-    message: Annotated[
-        StrictStr | None,
-        Field(examples=["1 event(s) have been queued for fulfillment"]),
-    ] = None
-    details: Annotated[
-        StrictStr | None, Field(examples=["Events will be processed in the background"])
-    ] = None
-
-
-class Event(BaseModel):
-    """
-    A behaviour event as the API returns it [doc]. Open to extra fields.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-        allow_inf_nan=False,
-    )
-    id: StrictStr | None = None
-    customer_id: StrictStr | None = None
-    type: StrictStr | None = None
-    data: dict[str, Any] | None = None
-    fulfilled: StrictBool | None = None
-    reserve: StrictFloat | None = None
-    status: StrictStr | None = None
-    """
-    `PENDING`, `PROCESSING`, `FAILED`, `RESOLVED`, `CANCELLED`,
-    `EXPIRED` or `REVERSED` [doc]; open in a response.
-
-    """
-    result: dict[str, Any] | None = None
-    issued_at: StrictStr | None = None
-    resolved_at: StrictStr | None = None
-
-
-class EventResponse(BaseModel):
-    """
-    An event in `data` [doc]. Open to extra fields.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-        allow_inf_nan=False,
-    )
-    data: Event | None = None
 
 
 class ReverseEventRequest(BaseModel):
@@ -2417,21 +2447,6 @@ class TierList(BaseModel):
     data: list[Tier] | None = None
 
 
-class EnqueuedResult(BaseModel):
-    """
-    The `data` object of a queued migration [sibling]. Open to extra fields.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-        allow_inf_nan=False,
-    )
-    message: Annotated[
-        StrictStr | None, Field(examples=["Customers batch enqueued successfully"])
-    ] = None
-
-
 class TotpCode(BaseModel):
     """
     A one-time code [doc]. Open to extra fields.
@@ -2533,21 +2548,6 @@ class MigrateContactsResponse(BaseModel):
         allow_inf_nan=False,
     )
     data: MigrateContactsResult
-
-
-class EnqueuedResponse(BaseModel):
-    """
-    Success body of a queued migration: a confirmation in `data.message`
-    [sibling: `POST /contacts/migrate`]. Open to extra fields, all optional.
-
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-        allow_inf_nan=False,
-    )
-    data: EnqueuedResult | None = None
 
 
 class TotpResponse(BaseModel):

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from generator.errors import GeneratorError
-from generator.model_groups import GROUP_SPAN, _ends_group, plan_groups, stub
+from generator.model_groups import ends_group, group_span, plan_groups, stub
 from generator.model_merge import Part, join, kept_part, rename
 from generator.model_pool import generate_models
 from generator.models import check_import
@@ -56,8 +56,13 @@ def test_group_ends_depend_on_names_not_on_contents() -> None:
     edited = copy.deepcopy(schemas)
     edited["S50"]["properties"]["added"] = {"type": "integer", "description": "x" * 5000}
     assert [g.own for g in plan_groups(schemas)] == [g.own for g in plan_groups(edited)]
-    ends = [name for name in schemas if _ends_group(name)]
-    assert 0 < len(ends) < len(schemas) / GROUP_SPAN * 3  # about one in GROUP_SPAN
+    span = group_span(len(schemas))
+    ends = [name for name in schemas if ends_group(name, span)]
+    assert 0 < len(ends) < len(schemas) / span * 3  # about one in `span`
+
+
+def test_the_span_grows_with_the_document_by_powers_of_two() -> None:
+    assert [group_span(n) for n in (10, 200, 300, 1000, 100_000)] == [8, 16, 32, 64, 64]
 
 
 def test_schemas_in_a_cycle_share_a_group() -> None:
@@ -81,6 +86,17 @@ def test_a_discriminated_parent_shares_a_group_with_its_children() -> None:
     schemas["S180"] = {"allOf": [ref("S2"), obj(extra={"type": "string"})]}
     groups = plan_groups(schemas)
     assert group_of(groups, "S2") == group_of(groups, "S180")
+
+
+def test_a_union_named_from_another_group_is_seen_whole() -> None:
+    pick = next(f"P{i}" for i in range(10_000) if ends_group(f"P{i}", group_span(3)))
+    schemas = {"A": obj(a={"type": "string"}),
+               pick: {"anyOf": [ref("A"), {"type": "null"}]},
+               "User": obj(pick=ref(pick))}
+    groups = plan_groups(schemas)
+    user = groups[group_of(groups, "User")]
+    # Its branches decide, among other things, whether the reference allows null.
+    assert pick in user.whole and "A" in user.stubs
 
 
 def test_a_named_schema_is_a_stub_an_extended_one_is_whole() -> None:
@@ -238,17 +254,18 @@ def test_groups_joined_make_the_same_models_as_one_call() -> None:
 
 
 def test_a_stub_still_says_whether_a_reference_allows_null() -> None:
-    """A union named from another group is a stub there (no oneOf), yet the closed model
-    that names it still refuses null for it: decided on the whole schema."""
-    ender = next(f"U{i}" for i in range(10_000) if _ends_group(f"U{i}"))
+    """An allOf schema named from another group is a stub there (no allOf: it would
+    seem to accept anything, null too), yet the closed model that names it still refuses
+    null for it: decided on the whole schema."""
+    ender = next(f"U{i}" for i in range(10_000) if ends_group(f"U{i}", group_span(4)))
     schemas: dict[str, Any] = {
         "A": obj(a={"type": "string"}), "B": obj(b={"type": "integer"}),
-        ender: {"oneOf": [ref("A"), ref("B")]},
+        ender: {"allOf": [ref("A"), ref("B")]},
         "Zclosed": {**obj(u=ref(ender)), "additionalProperties": False},
     }
     groups = plan_groups(schemas)
     closed = groups[group_of(groups, "Zclosed")]
-    assert ender in closed.stubs  # the union is seen as a stub where Zclosed is made
+    assert ender in closed.stubs  # seen as a stub where Zclosed is made
     document = {"openapi": "3.0.3", "info": {"title": "m", "version": "0"}, "paths": {},
                 "components": {"schemas": schemas}}
     source = generate_models(document, list(schemas))

@@ -25,6 +25,41 @@ from pydantic import (
 )
 
 
+class Accents(BaseModel):
+    """
+    Non-ASCII property names.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
+    crème: StrictStr | None = None
+
+
+class Field2(BaseModel):
+    """
+    Clashes with pydantic's Field.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
+    class_: Annotated[StrictStr | None, Field(alias="class")] = None
+    """
+    A property that is a Python keyword.
+    """
+    from_: Annotated[StrictInt | None, Field(alias="from")] = None
+    model_config_: Annotated[StrictStr | None, Field(alias="model_config")] = None
+    """
+    Clashes with pydantic's model_config.
+    """
+    camel_case: Annotated[StrictStr | None, Field(alias="camelCase")] = None
+
+
 class PetBase(BaseModel):
     model_config = ConfigDict(
         extra="allow",
@@ -68,28 +103,6 @@ class Level(IntEnum):
     INTEGER_3 = 3
 
 
-class Field2(BaseModel):
-    """
-    Clashes with pydantic's Field.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-        allow_inf_nan=False,
-    )
-    class_: Annotated[StrictStr | None, Field(alias="class")] = None
-    """
-    A property that is a Python keyword.
-    """
-    from_: Annotated[StrictInt | None, Field(alias="from")] = None
-    model_config_: Annotated[StrictStr | None, Field(alias="model_config")] = None
-    """
-    Clashes with pydantic's model_config.
-    """
-    camel_case: Annotated[StrictStr | None, Field(alias="camelCase")] = None
-
-
 class BaseModel2(BaseModel):
     """
     Clashes with pydantic's BaseModel.
@@ -103,19 +116,6 @@ class BaseModel2(BaseModel):
     field: Field2 | None = None
     level: Level | None = None
     tags: list[StrictStr] | None = None
-
-
-class Accents(BaseModel):
-    """
-    Non-ASCII property names.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-        allow_inf_nan=False,
-    )
-    crème: StrictStr | None = None
 
 
 class Pet(RootModel[Cat | Dog]):
@@ -213,11 +213,6 @@ class MyOddSchemaName(BaseModel):
     x: StrictFloat | None = None
 
 
-class ListPetsResponse(RootModel[list[Pet]]):
-    model_config = ConfigDict(allow_inf_nan=False)
-    root: list[Pet]
-
-
 class Owner(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -242,3 +237,8 @@ class Owner(BaseModel):
         if value is None:
             raise ValueError("null is not allowed; leave the field out instead")
         return value
+
+
+class ListPetsResponse(RootModel[list[Pet]]):
+    model_config = ConfigDict(allow_inf_nan=False)
+    root: list[Pet]
