@@ -12,6 +12,7 @@ the same bytes (a test compares the two on a large document).
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -21,7 +22,7 @@ from .errors import GeneratorError
 from .fmt import format_sources
 from .model_groups import Group, plan_groups, stub
 from .model_merge import Part, join
-from .model_processes import ModelPool
+from .model_processes import ModelPool, Outcome
 from .models import prepared_schemas
 from .nullability import allows_null
 
@@ -57,7 +58,7 @@ def group_input(openapi: str, schemas: dict[str, Any], group: Group) -> GroupInp
     return GroupInput(document, nulls, group.own, group.needs)
 
 
-def _group_part(work: GroupInput) -> tuple[bool, str]:
+def _group_part(work: GroupInput) -> Outcome:
     from .model_worker import group_part
 
     return group_part(work)
@@ -103,8 +104,10 @@ class ModelJob:
                                    compiled=True, fix_imports=False)
         return joined.source(formatted[name] for name in names)
 
-    def _settle(self, index: int, outcome: tuple[bool, str]) -> Part:
-        ok, text = outcome
+    def _settle(self, index: int, outcome: Outcome) -> Part:
+        ok, text, library_warnings = outcome
+        for message in library_warnings:  # the run reports them (pipeline.py)
+            warnings.warn(message, UserWarning, stacklevel=1)
         if not ok:
             raise GeneratorError(text)
         store("models-group", _LIBRARY, self._keys[index], text)

@@ -53,7 +53,8 @@ class ModelPool:
             self._cancelled = context.Event()
             self._supervisor = context.Process(
                 target=_supervise, name="clientgen-models",
-                args=(self._tasks, self._results, self._cancelled, self.workers))
+                args=(self._tasks, self._results, self._cancelled, self.workers,
+                      os.getpid()))
             self._supervisor.start()
 
     def submit(self, index: int, work: Any) -> bool:
@@ -64,7 +65,7 @@ class ModelPool:
         self._waiting += 1
         return True
 
-    def results(self) -> Iterator[tuple[int, tuple[bool, str]]]:
+    def results(self) -> Iterator[tuple[int, Outcome]]:
         """(index, outcome) of every group handed over, as each is made."""
         deadline = time.monotonic() + _GROUP_DEADLINE_SECONDS
         while self._waiting:
@@ -84,17 +85,39 @@ class ModelPool:
             yield index, outcome
 
     def close(self) -> None:
-        """Let the workers go: each ends once the groups still queued are skipped."""
+        """Let the workers go. After a failed run the groups still queued are skipped;
+        after a good one the processes are waited for (they end at once), so that none
+        outlives the run and no thread of this one is left behind."""
         if self._supervisor is None:
             return
-        if self._waiting:
-            self._cancelled.set()  # a failed run: the rest of the groups are not needed
+        failed = self._waiting > 0
+        if failed:
+            self._cancelled.set()
         for _ in range(self.workers):
             self._tasks.put(None)
+        self._tasks.close()
+        self._tasks.join_thread()  # the queue's feeder thread ends here
+        if not failed:
+            self._supervisor.join(timeout=5.0)
         self._supervisor = None
 
 
-def _supervise(tasks: Any, results: Any, cancelled: Any, workers: int) -> None:
+# A group's outcome: (True, its part as JSON) or (False, why not), and the warnings the
+# model generator gave on the way (the main process reports them).
+Outcome = tuple[bool, str, list[str]]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process took the number: ours is gone
+        return False
+    return True
+
+
+def _supervise(tasks: Any, results: Any, cancelled: Any, workers: int, main: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
     import generator.model_worker  # noqa: F401 - imported once, here, for every worker
 
@@ -102,13 +125,15 @@ def _supervise(tasks: Any, results: Any, cancelled: Any, workers: int) -> None:
     # walks it nor touches (and so copies) the memory pages it shares with this process.
     gc.freeze()
     context = multiprocessing.get_context("fork")
-    children = [context.Process(target=_serve, args=(tasks, results, cancelled))
+    children = [context.Process(target=_serve, args=(tasks, results, cancelled, main))
                 for _ in range(workers)]
     for child in children:
         child.start()
     running = {child.sentinel: child for child in children}
     while running:
-        ready = multiprocessing.connection.wait(list(running))
+        ready = multiprocessing.connection.wait(list(running), timeout=1.0)
+        if not ready and not _alive(main):
+            cancelled.set()  # the run was killed: its workers end at their next look
         for sentinel, child in list(running.items()):
             if sentinel not in ready:
                 continue
@@ -116,12 +141,20 @@ def _supervise(tasks: Any, results: Any, cancelled: Any, workers: int) -> None:
             child.join()
             if child.exitcode != 0 and not cancelled.is_set():
                 results.put((-1, (False, "a model worker process ended abnormally (exit "
-                                         f"code {child.exitcode}; out of memory?)")))
+                                         f"code {child.exitcode}; out of memory?)", [])))
 
 
-def _serve(tasks: Any, results: Any, cancelled: Any) -> None:
+def _serve(tasks: Any, results: Any, cancelled: Any, main: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    while (task := tasks.get()) is not None:
+    while True:
+        try:
+            task = tasks.get(timeout=1.0)
+        except queue.Empty:
+            if cancelled.is_set() or not _alive(main):
+                break  # the run ended without saying so (killed): so do we
+            continue
+        if task is None:
+            break
         index, work = task
         if not cancelled.is_set():
             from .model_worker import group_part

@@ -9,6 +9,7 @@ lazy imports before the first group arrives.
 from __future__ import annotations
 
 import ast
+import warnings
 from typing import Any
 
 import datamodel_code_generator.parser.openapi  # noqa: F401
@@ -34,14 +35,18 @@ def _compiles(tree: ast.Module) -> None:
                              "bug in the generator") from exc
 
 
-def group_part(work: GroupInput) -> tuple[bool, str]:
-    """(True, the group's part as JSON), or (False, why not): an error crosses the process
-    boundary as text, so that no exception type needs to be picklable."""
-    try:
-        source, tree = generated_tree(work.document, [*work.own, *work.needs],
-                                      work.null_schemas)
-        part = kept_part(source, tree, work.own, work.needs, check_import)
-        _compiles(tree)  # here, in parallel: models.py is not compiled again (fmt.py)
-        return True, part.to_json()
-    except GeneratorError as exc:
-        return False, str(exc)
+def group_part(work: GroupInput) -> tuple[bool, str, list[str]]:
+    """(True, the group's part as JSON) or (False, why not), and the model generator's
+    warnings: an error and the warnings cross the process boundary as text (no exception
+    type needs to be picklable; the main process reports the warnings)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            source, tree = generated_tree(work.document, [*work.own, *work.needs],
+                                          work.null_schemas)
+            part = kept_part(source, tree, work.own, work.needs, check_import)
+            _compiles(tree)  # here, in parallel: models.py is not compiled again (fmt.py)
+            outcome = True, part.to_json()
+        except GeneratorError as exc:
+            outcome = False, str(exc)
+    return (*outcome, [str(w.message) for w in caught])

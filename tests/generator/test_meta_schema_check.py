@@ -115,3 +115,42 @@ def test_findings_are_remembered_too_and_located_afresh(
     moved.write_text("# a comment\n# another\n" + broken_spec(tmp_path).read_text())
     assert verdict(moved, in_background=True) == first.replace(
         f"{tmp_path / 'broken.yaml'}:3", f"{moved}:5")
+
+
+def run_on(path: Path, tmp_path: Path, *flags: str) -> tuple[int, str]:
+    from generator.cli import main
+
+    out = tmp_path / "out"
+    code = main(["--config", "/dev/null", "--spec", str(path), "--output", str(out),
+                 "--package", "checked_client", "--force", "--verbose", *flags])
+    return code, str(out)
+
+
+def test_the_full_check_runs_where_it_pays(tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """Lenient and not asked: no meta-schema check (the structural one reads no title);
+    `--validate`: a located warning; strict mode (which asks for it): an error."""
+    path = broken_spec(tmp_path)
+    assert run_on(path, tmp_path)[0] == 0
+    assert "meta-schema" not in capsys.readouterr().err
+    assert run_on(path, tmp_path, "--validate")[0] == 0
+    assert f"{path}:3 at /info/title" in capsys.readouterr().err
+    assert run_on(path, tmp_path, "--strict")[0] == 1
+    assert "not a valid OpenAPI document" in capsys.readouterr().err
+
+
+def test_a_run_that_fails_is_explained_by_the_full_check(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator import pipeline
+    from generator.errors import GeneratorError
+
+    def broken_render(*_: object) -> None:
+        raise GeneratorError("rendering failed")
+
+    monkeypatch.setattr("generator.render.render_package", broken_render)
+    assert pipeline  # the pipeline imports render_package when it runs
+    code, _ = run_on(broken_spec(tmp_path), tmp_path)
+    err = capsys.readouterr().err
+    assert code == 1 and "rendering failed" in err
+    assert "/info/title" in err  # the meta-schema check ran to explain it

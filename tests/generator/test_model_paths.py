@@ -61,3 +61,23 @@ def test_an_edit_regenerated_from_the_cache_is_a_full_run_of_the_edit(tmp_path: 
     full = generate(edited, tmp_path / "full", jobs="2", cache=None)
     assert b"added_by_the_test" in incremental["models.py"]
     assert differing(incremental, full) == []
+
+
+def test_the_model_generators_warnings_reach_the_report_from_the_workers(
+        tmp_path: Path) -> None:
+    """A worker's library warning is one of the run's warnings, never raw stderr."""
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\n"
+        "components:\n  schemas:\n    Disk:\n      type: object\n      properties:\n"
+        "        size: {type: integer, format: uint32}\n")
+    env = {**os.environ, "CLIENTGEN_JOBS": "2", "CLIENTGEN_NO_CACHE": "1"}
+    done = subprocess.run(
+        [sys.executable, "-m", "generator", "--config", "/dev/null", "--spec", str(spec),
+         "--output", str(tmp_path / "out"), "--package", "disk_client", "--verbose"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "format of 'uint32' not understood for 'integer' - using default [library]" in (
+        done.stderr)
+    assert all(line.startswith("clientgen: ") for line in done.stderr.splitlines()), (
+        done.stderr)
