@@ -7,6 +7,7 @@ Text from the spec reaches generated code only through the filters below:
 
 from __future__ import annotations
 
+import hashlib
 import html
 import math
 import re
@@ -14,9 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.meta
 
 from . import api, extensions
-from .cache import folder_for
+from .cache import cached, folder_for
 from .errors import GeneratorError
 from .hints import IMPORTS
 
@@ -142,10 +144,11 @@ def render_package(model: api.Api, models_source: str, generator_version: str,
         "models_source": models_source,
     }
     files: dict[str, str] = {}
+    keys = _RenderKeys(env)
 
-    def emit(path: str, template: str, **extra: Any) -> None:
+    def render(path: str, template: str, variables: dict[str, Any]) -> str:
         try:
-            files[path] = env.get_template(template).render(**context, **extra)
+            return env.get_template(template).render(**variables)
         except jinja2.TemplateNotFound as exc:
             raise GeneratorError(f"template {exc.name} not found, needed for {path}") from exc
         except jinja2.TemplateSyntaxError as exc:
@@ -154,6 +157,12 @@ def render_package(model: api.Api, models_source: str, generator_version: str,
         except jinja2.TemplateError as exc:  # undefined names and the like, at render time
             raise GeneratorError(f"template {template} failed while rendering {path}: "
                                  f"{exc}") from exc
+
+    def emit(path: str, template: str, **extra: Any) -> None:
+        variables = {**context, **extra}
+        key = keys.key(template, variables)
+        files[path] = render(path, template, variables) if key is None else cached(
+            "render", "jinja2", key, lambda: render(path, template, variables))
 
     emit("__init__.py", "package/__init__.py.jinja")
     emit("_version.py", "package/_version.py.jinja")
@@ -189,3 +198,78 @@ def header(model: api.Api, generator_version: str, path: str) -> str:
     if path.endswith(".md"):
         return "<!--\n" + "\n".join(lines) + "\n-->\n\n"
     return "".join(f"# {line}\n" for line in lines)
+
+
+class _RenderKeys:
+    """Cache keys for rendered files: a file is decided by the templates, the values of
+    the variables its template (or any template it imports or includes) names, Jinja's
+    version and the generator's source (filters, globals, the model's classes: the
+    cache's salt). A resource module's key holds its resource, not the whole API, so
+    editing one operation renders one module again."""
+
+    def __init__(self, env: jinja2.Environment) -> None:
+        self.env = env
+        self.names = env.list_templates()
+        digest = hashlib.sha256()
+        try:
+            for name in self.names:  # every template as this environment loads it
+                digest.update(name.encode() + b"\0" + _source(env, name).encode() + b"\0")
+            self.templates: str | None = digest.hexdigest()
+        except (jinja2.TemplateError, OSError, UnicodeError):
+            self.templates = None  # an unreadable file in the folders: no cache this run
+        self._shared: dict[str, str] = {}
+
+    def key(self, template: str, variables: dict[str, Any]) -> str | None:
+        """The key of rendering `template` with `variables`; None: render it uncached
+        (a template it needs is missing or broken: rendering names the problem)."""
+        if self.templates is None or template not in self.names:
+            return None
+        used = cached("render-names", "jinja2", f"{self.templates}\0{template}",
+                      lambda: _names_used(self.env, template))
+        if used == _BROKEN:
+            return None
+        names = sorted(variables) if used == _ANY else sorted(
+            set(used.split("\n")) & set(variables))
+        return "\0".join([self.templates, template,
+                          *(f"{name}={self._repr(name, variables[name])}" for name in names)])
+
+    def _repr(self, name: str, value: Any) -> str:
+        """The value in full (the model's dataclasses show every field; the rest are
+        strings); a variable every file shares is written out once a run."""
+        if name not in _CONTEXT_NAMES:
+            return repr(value)
+        if name not in self._shared:
+            self._shared[name] = repr(value)
+        return self._shared[name]
+
+
+# The variables every file shares (their repr is made once a run); `resource` varies.
+_CONTEXT_NAMES = frozenset({"api", "package", "client_name", "env_prefix",
+                            "generator_version", "models_source"})
+_ANY = "*"  # a template names another by an expression: it may see any variable
+_BROKEN = "!"
+
+
+def _source(env: jinja2.Environment, name: str) -> str:
+    assert env.loader is not None
+    return env.loader.get_source(env, name)[0]
+
+
+def _names_used(env: jinja2.Environment, template: str) -> str:
+    """The undeclared names of `template` and of every template it reaches, one a line
+    (`_ANY` if it reaches one by an expression, `_BROKEN` if one cannot be parsed)."""
+    names: set[str] = set()
+    pending, seen = [template], {template}
+    while pending:
+        try:
+            tree = env.parse(_source(env, pending.pop()))
+        except jinja2.TemplateError:
+            return _BROKEN
+        names |= jinja2.meta.find_undeclared_variables(tree)
+        for reached in jinja2.meta.find_referenced_templates(tree):
+            if reached is None:
+                return _ANY
+            if reached not in seen:
+                seen.add(reached)
+                pending.append(reached)
+    return "\n".join(sorted(names))
