@@ -23,6 +23,7 @@ from typing import Any
 import yaml
 
 from . import limits
+from .cache import lookup, store
 from .diagnostics import Diagnostic, Diagnostics
 from .errors import SpecError
 from .json_lines import scan
@@ -91,6 +92,7 @@ class _File:
     is_json: bool
     yaml_lines: dict[str, int] | None = None
     has_refs: bool = False  # any `$ref` at all: the bundler need not copy a file without
+    shared: bool = False  # YAML aliases: one value at several places
     # kind, message, pointer, line (None: the pointer's own line)
     warnings: list[tuple[str, str, str, int | None]] = field(default_factory=list)
     _json_lines: dict[str, int] | None = None
@@ -187,7 +189,7 @@ def _read(path: Path, shown: str, budget: int = limits.MAX_TOTAL_BYTES) -> _File
         if loaded is not None:
             return loaded
     try:
-        return _parse_yaml(text, raw, path, shown, _JsonCompatibleLoader)
+        return _parse_yaml_cached(text, raw, path, shown)
     except _YamlSyntaxError as terse:
         if _JsonCompatibleLoader is _PureJsonCompatibleLoader:
             raise
@@ -300,6 +302,40 @@ def _parse_yaml(text: str, raw: bytes, path: Path, shown: str,
     return file
 
 
+def _parse_yaml_cached(text: str, raw: bytes, path: Path, shown: str) -> _File:
+    """`_parse_yaml` with libyaml, or its earlier result for the same text: reading a big
+    YAML document is the slowest part of loading it. What is cached passed every check
+    (a failure is not cached), values and lines as read; a document with aliases is not
+    cached, since the later stages see one value at several places, which JSON cannot
+    hold."""
+    key = f"{_JsonCompatibleLoader.__name__}\0{text}"
+    found = _from_cache(lookup("yaml", "pyyaml", key), text, raw, path, shown)
+    if found is not None:
+        return found
+    file = _parse_yaml(text, raw, path, shown, _JsonCompatibleLoader)
+    if not file.shared:
+        store("yaml", "pyyaml", key, json.dumps(
+            {"data": file.data, "lines": file.yaml_lines, "warnings": file.warnings,
+             "has_refs": file.has_refs}))
+    return file
+
+
+def _from_cache(entry: str | None, text: str, raw: bytes, path: Path,
+                shown: str) -> _File | None:
+    if entry is None:
+        return None
+    try:
+        stored = json.loads(entry)
+        return _File(path=path, shown=shown, data=stored["data"], raw=raw, text=text,
+                     is_json=False, yaml_lines=dict(stored["lines"]),
+                     has_refs=bool(stored["has_refs"]),
+                     warnings=[(str(kind), str(message), str(pointer),
+                                None if line is None else int(line))
+                               for kind, message, pointer, line in stored["warnings"]])
+    except (ValueError, TypeError, KeyError):
+        return None  # a damaged entry: read the text again
+
+
 def _deep_line(text: str) -> int | None:
     """The first line where brackets open past the limit (for the message only: the
     parser gave up before it could say where)."""
@@ -324,6 +360,7 @@ class _YamlWalk:
         self.lines = file.yaml_lines
         self.count = 0
         self.open: set[int] = set()  # nodes being walked: an alias to one is a cycle
+        self.seen: set[int] = set()  # mappings and lists walked: met again through an alias
 
     def fail(self, message: str, node: yaml.Node, pointer: str,
              line: int | None = None) -> SpecError:
@@ -352,6 +389,9 @@ class _YamlWalk:
         if id(node) in self.open:
             raise self.fail("a YAML alias refers to a value that contains it", node, pointer,
                             key_line)
+        if id(node) in self.seen:
+            self.file.shared = True
+        self.seen.add(id(node))
         self.open.add(id(node))
         if isinstance(node, yaml.MappingNode):
             seen: set[str] = set()
@@ -382,9 +422,14 @@ def _check_values(file: _File) -> None:
     Half of a UTF-16 surrogate pair (`"\\ud83d"` alone) is valid JSON but not text: it
     becomes U+FFFD with a warning, as any text decoder would do.
     """
-    count = 0
     # Valid UTF-8 holds no surrogate: only an escape (`\\udXXX`) can write one.
     escapes = _SURROGATE_ESCAPE.search(file.text) is not None
+    if not escapes:
+        has_refs = _within_limits(file.data)
+        if has_refs is not None:  # nothing to change or report: no pointers needed
+            file.has_refs = has_refs
+            return
+    count = 0
 
     def text(value: str, pointer: str) -> str:
         if not escapes or not _LONE_SURROGATE.search(value):
@@ -425,6 +470,34 @@ def _check_values(file: _File) -> None:
         return value
 
     file.data = visit(file.data, "", 0)
+
+
+def _within_limits(data: Any) -> bool | None:
+    """Whether any mapping holds a `$ref`, if the values are within the limits; None if
+    they are not (`_check_values` then walks again, with pointers, to say where)."""
+    has_refs = False
+    count = 0
+    pending: list[Any] = [data]
+    depths: list[int] = [0]
+    while pending:
+        value = pending.pop()
+        depth = depths.pop()
+        count += 1
+        if isinstance(value, dict):
+            if depth >= limits.MAX_DEPTH or count > limits.MAX_VALUES:
+                return None
+            if "$ref" in value:
+                has_refs = True
+            items: Any = value.values()
+        elif isinstance(value, list):
+            if depth >= limits.MAX_DEPTH or count > limits.MAX_VALUES:
+                return None
+            items = value
+        else:
+            continue
+        pending.extend(items)
+        depths.extend([depth + 1] * len(items))
+    return None if count > limits.MAX_VALUES else has_refs
 
 
 def resolve_pointer(document: Any, pointer: str) -> Any:
