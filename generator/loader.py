@@ -178,12 +178,20 @@ def _read_bytes(path: Path, shown: str, budget: int) -> bytes:
 
 def _read(path: Path, shown: str, budget: int = limits.MAX_TOTAL_BYTES) -> _File:
     raw = _read_bytes(path, shown, budget)
+    return _parse(_decode(raw, shown), raw, path, shown)
+
+
+def _decode(raw: bytes, shown: str) -> str:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise SpecError("the spec is not UTF-8 text", file=shown) from exc
     if text.startswith("\ufeff"):
         text = text[1:]  # a byte-order mark is not part of the document
+    return text
+
+
+def _parse(text: str, raw: bytes, path: Path, shown: str) -> _File:
     if text.lstrip()[:1] in ("{", "["):
         loaded = _parse_json(text, raw, path, shown)
         if loaded is not None:
@@ -632,14 +640,36 @@ def load_spec(path: Path, *, meta_schema: bool = True, strict: bool = False) -> 
     with `strict`). With `meta_schema=False` the slow OpenAPI meta-schema check is left
     to the caller (`validate.MetaSchemaCheck`), which may run it beside other work.
     """
+    from .checked_cache import restore, save
+    from .validate import MetaSchemaCheck, check_structure
+
     root_path = path.resolve()
-    root = _read(root_path, str(path))
+    raw = _read_bytes(root_path, str(path), limits.MAX_TOTAL_BYTES)
+    text = _decode(raw, str(path))
+    loaded = restore(root_path, str(path), raw, text, strict)
+    if loaded is None:
+        root = _parse(text, raw, root_path, str(path))
+        loaded, external = _bundle(root, strict)
+        found = len(loaded.diagnostics.items)
+        check_structure(loaded)
+        if not external and not root.shared:  # decided by the text alone
+            save(loaded, root, found)
+    else:
+        loaded.diagnostics.raise_if_strict()  # as `check_structure` ends
+    if meta_schema:
+        MetaSchemaCheck(loaded, in_background=False).wait()
+    return loaded
+
+
+def _bundle(root: _File, strict: bool) -> tuple[LoadedSpec, bool]:
+    """The spec whose root file is `root`, other files inlined; and whether it
+    references other files at all (its meaning then depends on the folder too)."""
     if not isinstance(root.data, dict):
         raise SpecError("the spec must be a mapping at the top level", file=root.shown, line=1)
     bundler = _Bundler(root, strict=strict)
     # A single-file spec (every big public one) is used as read, not copied.
-    data: dict[str, Any] = bundler.bundle(root.data, root, "", "") if _has_external_refs(
-        root) else root.data
+    external = _has_external_refs(root)
+    data: dict[str, Any] = bundler.bundle(root.data, root, "", "") if external else root.data
     if bundler.hoisted_schemas:
         components = data.setdefault("components", {})
         if not isinstance(components, dict):
@@ -649,23 +679,21 @@ def load_spec(path: Path, *, meta_schema: bool = True, strict: bool = False) -> 
             raise root.error("components/schemas must be a mapping", "/components/schemas")
         schemas.update(bundler.hoisted_schemas)
     digest = hashlib.sha256(root.raw)
-    others = sorted((p for p in bundler.files if p != root_path), key=str)
+    others = sorted((p for p in bundler.files if p != root.path), key=str)
     for other in others:
         digest.update(bundler.files[other].raw)
-    loaded = LoadedSpec(data=data, root=root_path, files=[root_path, *others],
+    loaded = LoadedSpec(data=data, root=root.path, files=[root.path, *others],
                         sha256=digest.hexdigest(), mounts=bundler.mounts, strict=strict)
     for file in bundler.files.values():
-        for kind, message, pointer, line in file.warnings:
-            loaded.diagnostics.items.append(Diagnostic(
-                kind, message, file.shown, line, pointer,
-                None if line else _locator(file)))
-    from .validate import check_structure, validate_spec
+        add_file_warnings(loaded, file)
+    return loaded, external
 
-    if meta_schema:
-        validate_spec(loaded)
-    else:
-        check_structure(loaded)
-    return loaded
+
+def add_file_warnings(loaded: LoadedSpec, file: _File) -> None:
+    """The warnings found while reading `file`, located in it."""
+    for kind, message, pointer, line in file.warnings:
+        loaded.diagnostics.items.append(Diagnostic(
+            kind, message, file.shown, line, pointer, None if line else _locator(file)))
 
 
 def _locator(file: _File) -> Callable[[str], tuple[str, int | None]]:
