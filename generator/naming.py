@@ -65,6 +65,7 @@ def _guard(name: str, fallback: str) -> str:
     return name
 
 
+@cache  # a spec repeats its parameter names (`owner`, `per_page`) hundreds of times
 def snake(text: str, fallback: str = "value") -> str:
     """`x-account-id` -> `x_account_id`, `getHTTPResponse` -> `get_http_response`."""
     return _guard("_".join(w.lower() for w in _words(text)), fallback)
@@ -122,11 +123,17 @@ _RUNTIME = Path(__file__).resolve().parent.parent / "templates" / "runtime" / "_
 
 
 @cache
+def _runtime_classes() -> dict[str, ast.ClassDef]:
+    """The runtime's classes, parsed once (the module is long)."""
+    tree = ast.parse(_RUNTIME.read_text(encoding="utf-8"))
+    return {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
+
+
+@cache
 def runtime_members(*classes: str) -> frozenset[str]:
     """Every name the runtime's `classes` (and their bases there) define or assign on
     `self`: a resource attribute or a method named like one would replace it."""
-    tree = ast.parse(_RUNTIME.read_text(encoding="utf-8"))
-    defined = {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
+    defined = _runtime_classes()
     names: set[str] = set()
     pending = list(classes)
     while pending:

@@ -218,14 +218,18 @@ class _RenderKeys:
         except (jinja2.TemplateError, OSError, UnicodeError):
             self.templates = None  # an unreadable file in the folders: no cache this run
         self._shared: dict[str, str] = {}
+        self._used: dict[str, str] = {}  # template -> the names it uses
 
     def key(self, template: str, variables: dict[str, Any]) -> str | None:
         """The key of rendering `template` with `variables`; None: render it uncached
         (a template it needs is missing or broken: rendering names the problem)."""
         if self.templates is None or template not in self.names:
             return None
-        used = cached("render-names", "jinja2", f"{self.templates}\0{template}",
-                      lambda: _names_used(self.env, template))
+        if template not in self._used:
+            self._used[template] = cached("render-names", "jinja2",
+                                          f"{self.templates}\0{template}",
+                                          lambda: _names_used(self.env, template))
+        used = self._used[template]
         if used == _BROKEN:
             return None
         names = sorted(variables) if used == _ANY else sorted(
