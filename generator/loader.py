@@ -515,8 +515,9 @@ def resolve_pointer(document: Any, pointer: str) -> Any:
         return value
     if not pointer.startswith("/"):
         raise KeyError(pointer)
+    escaped = "~" in pointer
     for raw_token in pointer[1:].split("/"):
-        token = unescape_pointer_token(raw_token)
+        token = unescape_pointer_token(raw_token) if escaped else raw_token
         if isinstance(value, dict) and token in value:
             value = value[token]
         elif isinstance(value, list) and token.isdigit() and int(token) < len(value):

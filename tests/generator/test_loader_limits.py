@@ -1,4 +1,4 @@
-"""The loader's quick pass over the values (no pointers) and its full pass (pointers, for
+"""The loader: its quick pass over the values (no pointers) and its full pass (pointers, for
 messages) agree: the quick one only decides that the full one has nothing to say."""
 
 from __future__ import annotations
@@ -53,3 +53,13 @@ def test_too_many_values_are_refused_by_the_full_pass(
     assert loader._within_limits(list(range(10))) is None
     with pytest.raises(SpecError, match="more than 10 values"):
         read(tmp_path, {"many": list(range(10))})
+
+
+def test_a_pointer_is_unescaped_token_by_token() -> None:
+    document = {"paths": {"/a/b": {"get": 1}, "~x": [2, {"c~1d": 3}]}}
+    assert loader.resolve_pointer(document, "/paths/~1a~1b/get") == 1
+    assert loader.resolve_pointer(document, "/paths/~0x/1/c~01d") == 3
+    assert loader.resolve_pointer(document, "/paths/~0x/0") == 2
+    for missing in ("/paths/a~1b", "/paths/~1x", "paths", "/paths/~0x/2"):
+        with pytest.raises(KeyError):
+            loader.resolve_pointer(document, missing)
