@@ -30,6 +30,11 @@ def _key(text: str, strict: bool) -> str:
     return f"{sys.version}\0{bounds}\0{strict}\0{text}"
 
 
+def fingerprint(text: str, strict: bool) -> str:
+    """`LoadedSpec.fingerprint` of a spec cached (or cacheable) here."""
+    return hashlib.sha256(_key(text, strict).encode()).hexdigest()
+
+
 def save(loaded: LoadedSpec, root: _File, found: int) -> None:
     """Store `loaded`, read from `root` alone; its first `found` warnings came from
     reading the file (`root.warnings`), the others from the checks."""
@@ -57,7 +62,8 @@ def restore(path: Path, shown: str, raw: bytes, text: str, strict: bool) -> Load
             return None
         loaded = LoadedSpec(data=root.data, root=path, files=[path],
                             sha256=hashlib.sha256(raw).hexdigest(),
-                            mounts={"": (root, "")}, strict=strict)
+                            mounts={"": (root, "")}, strict=strict,
+                            fingerprint=fingerprint(text, strict))
         add_file_warnings(loaded, root)
         for kind, message, pointer in stored["checks"]:
             loaded.diagnostics.warn(str(kind), str(message),

@@ -134,6 +134,10 @@ class LoadedSpec:
     mounts: dict[str, tuple[_File, str]] = field(default_factory=dict)
     diagnostics: Diagnostics = field(init=False)
     strict: bool = False
+    # What decides `data` and the warnings so far, when the root file's text alone does
+    # (no other file, no YAML alias): a cache key for the stages that read them. None
+    # when something else does too.
+    fingerprint: str | None = None
 
     def __post_init__(self) -> None:
         self.diagnostics = Diagnostics(self.origin, strict=self.strict)
@@ -641,7 +645,7 @@ def load_spec(path: Path, *, meta_schema: bool = True, strict: bool = False) -> 
     with `strict`). With `meta_schema=False` the slow OpenAPI meta-schema check is left
     to the caller (`validate.MetaSchemaCheck`), which may run it beside other work.
     """
-    from .checked_cache import restore, save
+    from .checked_cache import fingerprint, restore, save
     from .validate import MetaSchemaCheck, check_structure
 
     root_path = path.resolve()
@@ -655,6 +659,7 @@ def load_spec(path: Path, *, meta_schema: bool = True, strict: bool = False) -> 
         check_structure(loaded)
         if not external and not root.shared:  # decided by the text alone
             save(loaded, root, found)
+            loaded.fingerprint = fingerprint(text, strict)
     else:
         loaded.diagnostics.raise_if_strict()  # as `check_structure` ends
     if meta_schema:

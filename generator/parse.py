@@ -30,6 +30,7 @@ from .naming import (
     runtime_members,
     snake,
 )
+from .parsed_cache import cached_parse
 
 _METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
@@ -786,6 +787,10 @@ def parse(spec: LoadedSpec, options: dict[str, Any]) -> ParsedSpec:
     if client in _RESERVED_CLASSES or f"Async{client}" in _RESERVED_CLASSES:
         raise GeneratorError(f"client-name {client!r} would shadow a name the package "
                              "exports or uses; choose another name")
+    return cached_parse(spec, options, lambda: _parse(spec, options))
+
+
+def _parse(spec: LoadedSpec, options: dict[str, Any]) -> ParsedSpec:
     parser = _Parser(spec, options)
     operations = parser.operations()
     extensions.check_bulk_order([op for _, op in operations], spec.error)

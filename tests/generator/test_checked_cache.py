@@ -80,6 +80,7 @@ def test_a_second_load_is_served_from_the_cache_as_checked(
     assert all(w[2] is not None for w in warnings(second))  # located, to the line
     assert (second.sha256, second.files, second.root) == (first.sha256, first.files,
                                                           first.root)
+    assert first.fingerprint is not None and second.fingerprint == first.fingerprint
 
 
 @pytest.mark.parametrize("name", ["bodies", "schemas", "parameters", "security"])
@@ -121,7 +122,7 @@ def test_a_spec_that_references_other_files_is_not_cached(
     root = folder / Fixture("multifile").spec.name
     first = load_spec(root, meta_schema=False)
     load_spec(root, meta_schema=False)
-    assert len(checks) == 2 and len(first.files) > 1
+    assert len(checks) == 2 and len(first.files) > 1 and first.fingerprint is None
 
 
 def test_a_refused_reference_to_another_file_is_not_cached(
@@ -129,8 +130,9 @@ def test_a_refused_reference_to_another_file_is_not_cached(
     # Whether `other.json` exists decides the document: the text alone does not.
     text = SPEC.replace("#/components/schemas/Nobody", "other.json#/Thing")
     path = write(tmp_path, text)
-    assert "refused-ref" in {d.kind for d in load_spec(path, meta_schema=False)
-                             .diagnostics.items}
+    refused = load_spec(path, meta_schema=False)
+    assert "refused-ref" in {d.kind for d in refused.diagnostics.items}
+    assert refused.fingerprint is None
     write(tmp_path, '{"Thing": {"type": "string"}}', "other.json")
     again = load_spec(path, meta_schema=False)
     assert "refused-ref" not in {d.kind for d in again.diagnostics.items}
@@ -147,6 +149,7 @@ def test_a_yaml_document_with_aliases_is_not_cached(tmp_path: Path, checks: list
     assert len(checks) == 2
     schemas = first.data["components"]["schemas"]
     assert schemas["A"] is schemas["B"]
+    assert first.fingerprint is None  # nor are the later stages
 
 
 def test_a_yaml_document_keeps_its_lines(tmp_path: Path, checks: list[str]) -> None:
