@@ -645,21 +645,21 @@ def load_spec(path: Path, *, meta_schema: bool = True, strict: bool = False) -> 
     with `strict`). With `meta_schema=False` the slow OpenAPI meta-schema check is left
     to the caller (`validate.MetaSchemaCheck`), which may run it beside other work.
     """
-    from .checked_cache import fingerprint, restore, save
+    from .checked_cache import key, restore, save
     from .validate import MetaSchemaCheck, check_structure
 
     root_path = path.resolve()
     raw = _read_bytes(root_path, str(path), limits.MAX_TOTAL_BYTES)
     text = _decode(raw, str(path))
-    loaded = restore(root_path, str(path), raw, text, strict)
+    checked = key(hashlib.sha256(raw).hexdigest(), strict)
+    loaded = restore(root_path, str(path), raw, text, strict, checked)
     if loaded is None:
         root = _parse(text, raw, root_path, str(path))
         loaded, external = _bundle(root, strict)
         found = len(loaded.diagnostics.items)
         check_structure(loaded)
         if not external and not root.shared:  # decided by the text alone
-            save(loaded, root, found)
-            loaded.fingerprint = fingerprint(text, strict)
+            save(loaded, root, found, checked)
     else:
         loaded.diagnostics.raise_if_strict()  # as `check_structure` ends
     if meta_schema:

@@ -115,3 +115,24 @@ def test_findings_are_remembered_too_and_located_afresh(
     moved.write_text("# a comment\n# another\n" + broken_spec(tmp_path).read_text())
     assert verdict(moved, in_background=True) == first.replace(
         f"{tmp_path / 'broken.yaml'}:3", f"{moved}:5")
+
+
+def test_a_remembered_verdict_is_found_by_the_fingerprint_alone(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    assert verdict(SPEC, in_background=True) == "valid"
+    spec = load_spec(SPEC, meta_schema=False, strict=True)
+    assert spec.fingerprint is not None
+    written: list[object] = []
+    real = validate.json.dumps
+
+    def dumps(value: object, **options: object) -> str:
+        written.append(value)
+        return real(value, **options)  # type: ignore[arg-type]
+
+    def no_child(document: str) -> None:
+        raise AssertionError("a remembered success must not start a child")
+
+    monkeypatch.setattr(validate.json, "dumps", dumps)
+    monkeypatch.setattr(validate, "_start_child", no_child)
+    validate.MetaSchemaCheck(spec).wait()
+    assert not any(value is spec.data for value in written)  # not written out as a key
