@@ -11,6 +11,7 @@ import hashlib
 import html
 import math
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -219,6 +220,7 @@ class _RenderKeys:
             self.templates = None  # an unreadable file in the folders: no cache this run
         self._shared: dict[str, str] = {}
         self._used: dict[str, str] = {}  # template -> the names it uses
+        self._resources: dict[int, tuple[api.Resource, str]] = {}  # id -> (it, its repr)
 
     def key(self, template: str, variables: dict[str, Any]) -> str | None:
         """The key of rendering `template` with `variables`; None: render it uncached
@@ -239,12 +241,21 @@ class _RenderKeys:
 
     def _repr(self, name: str, value: Any) -> str:
         """The value in full (the model's dataclasses show every field; the rest are
-        strings); a variable every file shares is written out once a run."""
+        strings); a variable every file shares is written out once a run, and the API
+        with the reprs of its resources made for their modules."""
         if name not in _CONTEXT_NAMES:
-            return repr(value)
+            return self._resource(value) if isinstance(value, api.Resource) else repr(value)
         if name not in self._shared:
-            self._shared[name] = repr(value)
+            self._shared[name] = "\0".join([
+                repr(replace(value, resources=())),
+                *(self._resource(r) for r in value.resources)]) if isinstance(
+                    value, api.Api) else repr(value)
         return self._shared[name]
+
+    def _resource(self, resource: api.Resource) -> str:
+        if id(resource) not in self._resources:
+            self._resources[id(resource)] = (resource, repr(resource))
+        return self._resources[id(resource)][1]
 
 
 # The variables every file shares (their repr is made once a run); `resource` varies.

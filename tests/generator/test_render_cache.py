@@ -135,3 +135,16 @@ def test_a_broken_template_is_not_cached_and_still_names_the_problem(
         render_package(parsed().api, "", "1.0", user)
     with pytest.raises(render.GeneratorError, match="template error"):
         render_package(parsed().api, "", "1.0", user)
+
+
+def test_a_file_showing_the_whole_api_renders_again_when_any_part_changes(
+        cache_dir: Path, renders: list[str]) -> None:
+    model = parsed().api
+    render_package(model, "", "1.0", None)
+    changed = replace(model.resources[-1], description="Changed.")
+    for edited in (replace(model, title="Another title"),
+                   replace(model, resources=(*model.resources[:-1], changed))):
+        renders.clear()
+        render_package(edited, "", "1.0", None)
+        assert "package/README.md.jinja" in renders
+        assert "package/resources/__init__.py.jinja" in renders
