@@ -195,13 +195,13 @@ def _decode(raw: bytes, shown: str) -> str:
     return text
 
 
-def _parse(text: str, raw: bytes, path: Path, shown: str) -> _File:
+def _parse(text: str, raw: bytes, path: Path, shown: str, *, remember: bool = True) -> _File:
     if text.lstrip()[:1] in ("{", "["):
         loaded = _parse_json(text, raw, path, shown)
         if loaded is not None:
             return loaded
     try:
-        return _parse_yaml_cached(text, raw, path, shown)
+        return _parse_yaml_cached(text, raw, path, shown, remember=remember)
     except _YamlSyntaxError as terse:
         if _JsonCompatibleLoader is _PureJsonCompatibleLoader:
             raise
@@ -314,22 +314,34 @@ def _parse_yaml(text: str, raw: bytes, path: Path, shown: str,
     return file
 
 
-def _parse_yaml_cached(text: str, raw: bytes, path: Path, shown: str) -> _File:
+def _parse_yaml_cached(text: str, raw: bytes, path: Path, shown: str, *,
+                       remember: bool = True) -> _File:
     """`_parse_yaml` with libyaml, or its earlier result for the same text: reading a big
     YAML document is the slowest part of loading it. What is cached passed every check
-    (a failure is not cached), values and lines as read; a document with aliases is not
-    cached, since the later stages see one value at several places, which JSON cannot
-    hold."""
-    key = f"{_JsonCompatibleLoader.__name__}\0{text}"
-    found = _from_cache(lookup("yaml", "pyyaml", key), text, raw, path, shown)
+    (a failure is not cached), values and lines as read. With `remember=False` the
+    caller decides whether to `_remember_yaml` (a root file alone is cached with its
+    checks, by `checked_cache`)."""
+    found = _from_cache(lookup("yaml", "pyyaml", _yaml_key(text)), text, raw, path, shown)
     if found is not None:
         return found
     file = _parse_yaml(text, raw, path, shown, _JsonCompatibleLoader)
-    if not file.shared:
-        store("yaml", "pyyaml", key, json.dumps(
-            {"data": file.data, "lines": file.yaml_lines, "warnings": file.warnings,
-             "has_refs": file.has_refs}))
+    if remember:
+        _remember_yaml(file)
     return file
+
+
+def _yaml_key(text: str) -> str:
+    return f"{_JsonCompatibleLoader.__name__}\0{text}"
+
+
+def _remember_yaml(file: _File) -> None:
+    """Cache what reading a YAML file found; not a document with aliases, since the later
+    stages see one value at several places, which JSON cannot hold."""
+    if file.is_json or file.shared:
+        return
+    store("yaml", "pyyaml", _yaml_key(file.text), json.dumps(
+        {"data": file.data, "lines": file.yaml_lines, "warnings": file.warnings,
+         "has_refs": file.has_refs}))
 
 
 def _from_cache(entry: str | None, text: str, raw: bytes, path: Path,
@@ -654,8 +666,10 @@ def load_spec(path: Path, *, meta_schema: bool = True, strict: bool = False) -> 
     checked = key(hashlib.sha256(raw).hexdigest(), strict)
     loaded = restore(root_path, str(path), raw, text, strict, checked)
     if loaded is None:
-        root = _parse(text, raw, root_path, str(path))
+        root = _parse(text, raw, root_path, str(path), remember=False)
         loaded, external = _bundle(root, strict)
+        if external:
+            _remember_yaml(root)  # the checked document will not be cached: its reading is
         found = len(loaded.diagnostics.items)
         check_structure(loaded)
         if not external and not root.shared:  # decided by the text alone

@@ -28,6 +28,9 @@ _CLASSES: dict[str, type[Any]] = {
     name: value for name, value in vars(api).items()
     if isinstance(value, type) and dataclasses.is_dataclass(value)
     and value.__module__ == api.__name__}
+_FIELD_NAMES: dict[type[Any], tuple[str, ...]] = {
+    cls: tuple(f.name for f in dataclasses.fields(cls)) for cls in _CLASSES.values()}
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 _CLASS, _FIELDS, _TUPLE, _MAPPING = "!class", "!fields", "!tuple", "!mapping"
 
 
@@ -73,35 +76,36 @@ def cached_parse(spec: LoadedSpec, options: dict[str, Any],
 
 
 def encode(value: Any) -> Any:
-    """`value` (the model, its tuples, mappings and JSON scalars) as plain JSON."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        if type(value).__name__ not in _CLASSES:
-            raise TypeError(f"not a class of the model: {type(value).__name__}")
-        return {_CLASS: type(value).__name__,  # the fields in order: what __init__ takes
-                _FIELDS: [encode(getattr(value, f.name)) for f in dataclasses.fields(value)]}
-    if isinstance(value, tuple):
+    """`value` (the model, its tuples, mappings and JSON scalars) as plain JSON. Types
+    are matched exactly: a subclass (of str, of a model class) is not written."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    names = _FIELD_NAMES.get(kind)
+    if names is not None:
+        return {_CLASS: kind.__name__, _FIELDS: [encode(getattr(value, n)) for n in names]}
+    if kind is tuple:
         return {_TUPLE: [encode(item) for item in value]}
-    if isinstance(value, list):
+    if kind is list:
         return [encode(item) for item in value]
-    if isinstance(value, dict):
-        if not all(isinstance(name, str) for name in value):
+    if kind is dict:
+        if not all(type(name) is str for name in value):
             raise TypeError("a mapping with keys that are not strings")
         return {_MAPPING: {name: encode(item) for name, item in value.items()}}
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    raise TypeError(f"not a value of the model: {type(value).__name__}")
+    raise TypeError(f"not a value of the model: {kind.__name__}")
 
 
 def decode(value: Any) -> Any:
     """What `encode` wrote, read back; ValueError for anything it cannot have written."""
-    if isinstance(value, list):
+    kind = type(value)
+    if kind is list:
         return [decode(item) for item in value]
-    if not isinstance(value, dict):
+    if kind is not dict:
         return value
-    if _CLASS in value:
-        cls = _CLASSES.get(value[_CLASS])
+    if _FIELDS in value:
+        cls = _CLASSES.get(value.get(_CLASS))
         if cls is None:
-            raise ValueError(f"not a class of the model: {value[_CLASS]!r}")
+            raise ValueError(f"not a class of the model: {value.get(_CLASS)!r}")
         return cls(*[decode(item) for item in value[_FIELDS]])
     if _TUPLE in value:
         return tuple(decode(item) for item in value[_TUPLE])

@@ -100,3 +100,25 @@ def test_a_damaged_entry_is_read_again(tmp_path: Path, parses: list[str]) -> Non
             entry.write_text('{"data": 1}')
     assert read(tmp_path, SPEC).data == first.data
     assert len(parses) == 2
+
+
+def test_a_root_alone_is_cached_with_its_checks_not_twice(
+        tmp_path: Path, parses: list[str]) -> None:
+    path = tmp_path / "openapi.yaml"
+    path.write_text(SPEC)
+    loader.load_spec(path, meta_schema=False)
+    loader.load_spec(path, meta_schema=False)
+    assert len(parses) == 1  # the second from the checked document's cache
+    assert not (tmp_path / "cache" / "yaml").exists()
+
+
+def test_a_root_referencing_other_files_and_those_files_are_cached(
+        tmp_path: Path, parses: list[str]) -> None:
+    (tmp_path / "pet.yaml").write_text("Pet:\n  type: object\n"
+                                       "  properties: {name: {type: string}}\n")
+    path = tmp_path / "openapi.yaml"
+    path.write_text(SPEC.replace('"#/components/schemas/Pet"', '"pet.yaml#/Pet"'))
+    first = loader.load_spec(path, meta_schema=False)
+    second = loader.load_spec(path, meta_schema=False)
+    assert len(parses) == 2  # each file once
+    assert second.data == first.data and len(second.files) == 2
