@@ -128,6 +128,39 @@ def runtime_modules(env: jinja2.Environment) -> list[str]:
                   if name.startswith("runtime/") and name.endswith(".py"))
 
 
+def _context(model: api.Api, generator_version: str, models_source: str) -> dict[str, Any]:
+    return {
+        "api": model,
+        "package": model.options["package"],
+        "client_name": model.options["client_name"],
+        "env_prefix": model.options["env_prefix"],
+        "generator_version": generator_version,
+        "models_source": models_source,
+    }
+
+
+def _render(env: jinja2.Environment, template: str, path: str, context: dict[str, Any]) -> str:
+    try:
+        return env.get_template(template).render(**context)
+    except jinja2.TemplateNotFound as exc:
+        raise GeneratorError(f"template {exc.name} not found, needed for {path}") from exc
+    except jinja2.TemplateSyntaxError as exc:
+        raise GeneratorError(f"{exc.filename or exc.name or template}:{exc.lineno}: "
+                             f"template error: {exc.message}") from exc
+    except jinja2.TemplateError as exc:  # undefined names and the like, at render time
+        raise GeneratorError(f"template {template} failed while rendering {path}: "
+                             f"{exc}") from exc
+
+
+def _cached_render(env: jinja2.Environment, keys: _RenderKeys, template: str, path: str,
+                   context: dict[str, Any]) -> str:
+    """`_render`, or its earlier result for the same templates and variables."""
+    key = keys.key(template, context)
+    if key is None:
+        return _render(env, template, path, context)
+    return cached("render", "jinja2", key, lambda: _render(env, template, path, context))
+
+
 def render_package(model: api.Api, models_source: str, generator_version: str,
                    user_templates: Path | None) -> tuple[dict[str, str], frozenset[str]]:
     """Relative path inside the package -> text before formatting, and which are static.
@@ -136,34 +169,12 @@ def render_package(model: api.Api, models_source: str, generator_version: str,
     so they skip black: it is the slowest step of a first run.
     """
     env = environment(user_templates)
-    context: dict[str, Any] = {
-        "api": model,
-        "package": model.options["package"],
-        "client_name": model.options["client_name"],
-        "env_prefix": model.options["env_prefix"],
-        "generator_version": generator_version,
-        "models_source": models_source,
-    }
+    context = _context(model, generator_version, models_source)
     files: dict[str, str] = {}
     keys = _RenderKeys(env)
 
-    def render(path: str, template: str, variables: dict[str, Any]) -> str:
-        try:
-            return env.get_template(template).render(**variables)
-        except jinja2.TemplateNotFound as exc:
-            raise GeneratorError(f"template {exc.name} not found, needed for {path}") from exc
-        except jinja2.TemplateSyntaxError as exc:
-            raise GeneratorError(f"{exc.filename or exc.name or template}:{exc.lineno}: "
-                                 f"template error: {exc.message}") from exc
-        except jinja2.TemplateError as exc:  # undefined names and the like, at render time
-            raise GeneratorError(f"template {template} failed while rendering {path}: "
-                                 f"{exc}") from exc
-
     def emit(path: str, template: str, **extra: Any) -> None:
-        variables = {**context, **extra}
-        key = keys.key(template, variables)
-        files[path] = render(path, template, variables) if key is None else cached(
-            "render", "jinja2", key, lambda: render(path, template, variables))
+        files[path] = _cached_render(env, keys, template, path, {**context, **extra})
 
     emit("__init__.py", "package/__init__.py.jinja")
     emit("_version.py", "package/_version.py.jinja")
