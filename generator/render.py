@@ -17,6 +17,7 @@ from typing import Any
 
 import jinja2
 import jinja2.meta
+import jinja2.nodes
 
 from . import api, extensions
 from .cache import cached, folder_for
@@ -231,6 +232,8 @@ class _RenderKeys:
             self.templates = None  # an unreadable file in the folders: no cache this run
         self._shared: dict[str, str] = {}
         self._used: dict[str, str] = {}  # template -> the names it uses
+        # template -> the names in it, the templates it names (None: by an expression)
+        self._parsed: dict[str, tuple[set[str], list[str | None]]] = {}
         self._resources: dict[int, tuple[api.Resource, str]] = {}  # id -> (it, its repr)
 
     def key(self, template: str, variables: dict[str, Any]) -> str | None:
@@ -241,7 +244,8 @@ class _RenderKeys:
         if template not in self._used:
             self._used[template] = cached("render-names", "jinja2",
                                           f"{self.templates}\0{template}",
-                                          lambda: _names_used(self.env, template))
+                                          lambda: _names_used(self.env, template,
+                                                              self._parsed))
         used = self._used[template]
         if used == _BROKEN:
             return None
@@ -281,18 +285,26 @@ def _source(env: jinja2.Environment, name: str) -> str:
     return env.loader.get_source(env, name)[0]
 
 
-def _names_used(env: jinja2.Environment, template: str) -> str:
-    """The undeclared names of `template` and of every template it reaches, one a line
-    (`_ANY` if it reaches one by an expression, `_BROKEN` if one cannot be parsed)."""
+def _names_used(env: jinja2.Environment, template: str,
+                parsed: dict[str, tuple[set[str], list[str | None]]]) -> str:
+    """Every name in `template` and in every template it reaches, one a line (`_ANY` if
+    it reaches one by an expression, `_BROKEN` if one cannot be parsed). A name the
+    template sets itself is counted too: a key holding a variable it does not read is
+    only more precise than needed. `parsed` keeps each template's parse for the run."""
     names: set[str] = set()
     pending, seen = [template], {template}
     while pending:
-        try:
-            tree = env.parse(_source(env, pending.pop()))
-        except jinja2.TemplateError:
-            return _BROKEN
-        names |= jinja2.meta.find_undeclared_variables(tree)
-        for reached in jinja2.meta.find_referenced_templates(tree):
+        name = pending.pop()
+        if name not in parsed:
+            try:
+                tree = env.parse(_source(env, name))
+            except jinja2.TemplateError:
+                return _BROKEN
+            parsed[name] = ({node.name for node in tree.find_all(jinja2.nodes.Name)},
+                            list(jinja2.meta.find_referenced_templates(tree)))
+        found, referenced = parsed[name]
+        names |= found
+        for reached in referenced:
             if reached is None:
                 return _ANY
             if reached not in seen:

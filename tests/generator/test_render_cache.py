@@ -121,9 +121,10 @@ def test_a_template_reached_by_an_expression_keys_on_every_variable(
 
 def test_names_used_follow_imports_and_includes() -> None:
     env = render.environment(None)
-    used = render._names_used(env, RESOURCE).split("\n")
+    used = render._names_used(env, RESOURCE, {}).split("\n")
     assert "resource" in used and "api" not in used and "models_source" not in used
-    assert "models_source" in render._names_used(env, "package/models.py.jinja").split("\n")
+    assert "models_source" in render._names_used(env, "package/models.py.jinja", {}).split(
+        "\n")
 
 
 def test_a_broken_template_is_not_cached_and_still_names_the_problem(
