@@ -43,8 +43,10 @@ def _generator_source() -> bytes:
 
 @cache
 def _salt(distribution: str) -> bytes:
-    """What else decides a result: the library's version and the generator's source."""
-    return f"{distribution}=={version(distribution)}\0".encode() + _generator_source()
+    """What else decides a result: the library's version (none for `""`: a step of the
+    generator's own) and the generator's source."""
+    release = f"{distribution}=={version(distribution)}" if distribution else ""
+    return f"{release}\0".encode() + _generator_source()
 
 
 def folder_for(kind: str) -> Path | None:

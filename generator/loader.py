@@ -23,6 +23,7 @@ from typing import Any
 import yaml
 
 from . import limits
+from .cache import lookup, store
 from .diagnostics import Diagnostic, Diagnostics
 from .errors import SpecError
 from .json_lines import scan
@@ -91,6 +92,7 @@ class _File:
     is_json: bool
     yaml_lines: dict[str, int] | None = None
     has_refs: bool = False  # any `$ref` at all: the bundler need not copy a file without
+    shared: bool = False  # YAML aliases: one value at several places
     # kind, message, pointer, line (None: the pointer's own line)
     warnings: list[tuple[str, str, str, int | None]] = field(default_factory=list)
     _json_lines: dict[str, int] | None = None
@@ -132,6 +134,10 @@ class LoadedSpec:
     mounts: dict[str, tuple[_File, str]] = field(default_factory=dict)
     diagnostics: Diagnostics = field(init=False)
     strict: bool = False
+    # What decides `data` and the warnings so far, when the root file's text alone does
+    # (no other file, no YAML alias): a cache key for the stages that read them. None
+    # when something else does too.
+    fingerprint: str | None = None
 
     def __post_init__(self) -> None:
         self.diagnostics = Diagnostics(self.origin, strict=self.strict)
@@ -176,18 +182,26 @@ def _read_bytes(path: Path, shown: str, budget: int) -> bytes:
 
 def _read(path: Path, shown: str, budget: int = limits.MAX_TOTAL_BYTES) -> _File:
     raw = _read_bytes(path, shown, budget)
+    return _parse(_decode(raw, shown), raw, path, shown)
+
+
+def _decode(raw: bytes, shown: str) -> str:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise SpecError("the spec is not UTF-8 text", file=shown) from exc
     if text.startswith("\ufeff"):
         text = text[1:]  # a byte-order mark is not part of the document
+    return text
+
+
+def _parse(text: str, raw: bytes, path: Path, shown: str, *, remember: bool = True) -> _File:
     if text.lstrip()[:1] in ("{", "["):
         loaded = _parse_json(text, raw, path, shown)
         if loaded is not None:
             return loaded
     try:
-        return _parse_yaml(text, raw, path, shown, _JsonCompatibleLoader)
+        return _parse_yaml_cached(text, raw, path, shown, remember=remember)
     except _YamlSyntaxError as terse:
         if _JsonCompatibleLoader is _PureJsonCompatibleLoader:
             raise
@@ -300,6 +314,52 @@ def _parse_yaml(text: str, raw: bytes, path: Path, shown: str,
     return file
 
 
+def _parse_yaml_cached(text: str, raw: bytes, path: Path, shown: str, *,
+                       remember: bool = True) -> _File:
+    """`_parse_yaml` with libyaml, or its earlier result for the same text: reading a big
+    YAML document is the slowest part of loading it. What is cached passed every check
+    (a failure is not cached), values and lines as read. With `remember=False` the
+    caller decides whether to `_remember_yaml` (a root file alone is cached with its
+    checks, by `checked_cache`)."""
+    found = _from_cache(lookup("yaml", "pyyaml", _yaml_key(text)), text, raw, path, shown)
+    if found is not None:
+        return found
+    file = _parse_yaml(text, raw, path, shown, _JsonCompatibleLoader)
+    if remember:
+        _remember_yaml(file)
+    return file
+
+
+def _yaml_key(text: str) -> str:
+    return f"{_JsonCompatibleLoader.__name__}\0{text}"
+
+
+def _remember_yaml(file: _File) -> None:
+    """Cache what reading a YAML file found; not a document with aliases, since the later
+    stages see one value at several places, which JSON cannot hold."""
+    if file.is_json or file.shared:
+        return
+    store("yaml", "pyyaml", _yaml_key(file.text), json.dumps(
+        {"data": file.data, "lines": file.yaml_lines, "warnings": file.warnings,
+         "has_refs": file.has_refs}))
+
+
+def _from_cache(entry: str | None, text: str, raw: bytes, path: Path,
+                shown: str) -> _File | None:
+    if entry is None:
+        return None
+    try:
+        stored = json.loads(entry)
+        return _File(path=path, shown=shown, data=stored["data"], raw=raw, text=text,
+                     is_json=False, yaml_lines=dict(stored["lines"]),
+                     has_refs=bool(stored["has_refs"]),
+                     warnings=[(str(kind), str(message), str(pointer),
+                                None if line is None else int(line))
+                               for kind, message, pointer, line in stored["warnings"]])
+    except (ValueError, TypeError, KeyError):
+        return None  # a damaged entry: read the text again
+
+
 def _deep_line(text: str) -> int | None:
     """The first line where brackets open past the limit (for the message only: the
     parser gave up before it could say where)."""
@@ -324,6 +384,7 @@ class _YamlWalk:
         self.lines = file.yaml_lines
         self.count = 0
         self.open: set[int] = set()  # nodes being walked: an alias to one is a cycle
+        self.seen: set[int] = set()  # mappings and lists walked: met again through an alias
 
     def fail(self, message: str, node: yaml.Node, pointer: str,
              line: int | None = None) -> SpecError:
@@ -352,6 +413,9 @@ class _YamlWalk:
         if id(node) in self.open:
             raise self.fail("a YAML alias refers to a value that contains it", node, pointer,
                             key_line)
+        if id(node) in self.seen:
+            self.file.shared = True
+        self.seen.add(id(node))
         self.open.add(id(node))
         if isinstance(node, yaml.MappingNode):
             seen: set[str] = set()
@@ -382,9 +446,14 @@ def _check_values(file: _File) -> None:
     Half of a UTF-16 surrogate pair (`"\\ud83d"` alone) is valid JSON but not text: it
     becomes U+FFFD with a warning, as any text decoder would do.
     """
-    count = 0
     # Valid UTF-8 holds no surrogate: only an escape (`\\udXXX`) can write one.
     escapes = _SURROGATE_ESCAPE.search(file.text) is not None
+    if not escapes:
+        has_refs = _within_limits(file.data)
+        if has_refs is not None:  # nothing to change or report: no pointers needed
+            file.has_refs = has_refs
+            return
+    count = 0
 
     def text(value: str, pointer: str) -> str:
         if not escapes or not _LONE_SURROGATE.search(value):
@@ -427,6 +496,34 @@ def _check_values(file: _File) -> None:
     file.data = visit(file.data, "", 0)
 
 
+def _within_limits(data: Any) -> bool | None:
+    """Whether any mapping holds a `$ref`, if the values are within the limits; None if
+    they are not (`_check_values` then walks again, with pointers, to say where)."""
+    has_refs = False
+    count = 0
+    pending: list[Any] = [data]
+    depths: list[int] = [0]
+    while pending:
+        value = pending.pop()
+        depth = depths.pop()
+        count += 1
+        if isinstance(value, dict):
+            if depth >= limits.MAX_DEPTH or count > limits.MAX_VALUES:
+                return None
+            if "$ref" in value:
+                has_refs = True
+            items: Any = value.values()
+        elif isinstance(value, list):
+            if depth >= limits.MAX_DEPTH or count > limits.MAX_VALUES:
+                return None
+            items = value
+        else:
+            continue
+        pending.extend(items)
+        depths.extend([depth + 1] * len(items))
+    return None if count > limits.MAX_VALUES else has_refs
+
+
 def resolve_pointer(document: Any, pointer: str) -> Any:
     """The value at a JSON pointer (`/components/schemas/Contact`); KeyError if absent."""
     value = document
@@ -434,8 +531,9 @@ def resolve_pointer(document: Any, pointer: str) -> Any:
         return value
     if not pointer.startswith("/"):
         raise KeyError(pointer)
+    escaped = "~" in pointer
     for raw_token in pointer[1:].split("/"):
-        token = unescape_pointer_token(raw_token)
+        token = unescape_pointer_token(raw_token) if escaped else raw_token
         if isinstance(value, dict) and token in value:
             value = value[token]
         elif isinstance(value, list) and token.isdigit() and int(token) < len(value):
@@ -559,14 +657,39 @@ def load_spec(path: Path, *, meta_schema: bool = True, strict: bool = False) -> 
     with `strict`). With `meta_schema=False` the slow OpenAPI meta-schema check is left
     to the caller (`validate.MetaSchemaCheck`), which may run it beside other work.
     """
+    from .checked_cache import key, restore, save
+    from .validate import MetaSchemaCheck, check_structure
+
     root_path = path.resolve()
-    root = _read(root_path, str(path))
+    raw = _read_bytes(root_path, str(path), limits.MAX_TOTAL_BYTES)
+    text = _decode(raw, str(path))
+    checked = key(hashlib.sha256(raw).hexdigest(), strict)
+    loaded = restore(root_path, str(path), raw, text, strict, checked)
+    if loaded is None:
+        root = _parse(text, raw, root_path, str(path), remember=False)
+        loaded, external = _bundle(root, strict)
+        if external:
+            _remember_yaml(root)  # the checked document will not be cached: its reading is
+        found = len(loaded.diagnostics.items)
+        check_structure(loaded)
+        if not external and not root.shared:  # decided by the text alone
+            save(loaded, root, found, checked)
+    else:
+        loaded.diagnostics.raise_if_strict()  # as `check_structure` ends
+    if meta_schema:
+        MetaSchemaCheck(loaded, in_background=False).wait()
+    return loaded
+
+
+def _bundle(root: _File, strict: bool) -> tuple[LoadedSpec, bool]:
+    """The spec whose root file is `root`, other files inlined; and whether it
+    references other files at all (its meaning then depends on the folder too)."""
     if not isinstance(root.data, dict):
         raise SpecError("the spec must be a mapping at the top level", file=root.shown, line=1)
     bundler = _Bundler(root, strict=strict)
     # A single-file spec (every big public one) is used as read, not copied.
-    data: dict[str, Any] = bundler.bundle(root.data, root, "", "") if _has_external_refs(
-        root) else root.data
+    external = _has_external_refs(root)
+    data: dict[str, Any] = bundler.bundle(root.data, root, "", "") if external else root.data
     if bundler.hoisted_schemas:
         components = data.setdefault("components", {})
         if not isinstance(components, dict):
@@ -576,23 +699,21 @@ def load_spec(path: Path, *, meta_schema: bool = True, strict: bool = False) -> 
             raise root.error("components/schemas must be a mapping", "/components/schemas")
         schemas.update(bundler.hoisted_schemas)
     digest = hashlib.sha256(root.raw)
-    others = sorted((p for p in bundler.files if p != root_path), key=str)
+    others = sorted((p for p in bundler.files if p != root.path), key=str)
     for other in others:
         digest.update(bundler.files[other].raw)
-    loaded = LoadedSpec(data=data, root=root_path, files=[root_path, *others],
+    loaded = LoadedSpec(data=data, root=root.path, files=[root.path, *others],
                         sha256=digest.hexdigest(), mounts=bundler.mounts, strict=strict)
     for file in bundler.files.values():
-        for kind, message, pointer, line in file.warnings:
-            loaded.diagnostics.items.append(Diagnostic(
-                kind, message, file.shown, line, pointer,
-                None if line else _locator(file)))
-    from .validate import check_structure, validate_spec
+        add_file_warnings(loaded, file)
+    return loaded, external
 
-    if meta_schema:
-        validate_spec(loaded)
-    else:
-        check_structure(loaded)
-    return loaded
+
+def add_file_warnings(loaded: LoadedSpec, file: _File) -> None:
+    """The warnings found while reading `file`, located in it."""
+    for kind, message, pointer, line in file.warnings:
+        loaded.diagnostics.items.append(Diagnostic(
+            kind, message, file.shown, line, pointer, None if line else _locator(file)))
 
 
 def _locator(file: _File) -> Callable[[str], tuple[str, int | None]]:

@@ -161,4 +161,9 @@ def _serve(tasks: Any, results: Any, cancelled: Any, main: int) -> None:
 
             results.put((index, group_part(work)))
     results.close()
-    results.join_thread()  # every answer written before the process ends
+    if cancelled.is_set() or not _alive(main):
+        # Nobody will read the answers still buffered: waiting to write them would
+        # wait for ever.
+        results.cancel_join_thread()
+    else:
+        results.join_thread()  # every answer written before the process ends

@@ -65,6 +65,7 @@ def _guard(name: str, fallback: str) -> str:
     return name
 
 
+@cache  # a spec repeats its parameter names (`owner`, `per_page`) hundreds of times
 def snake(text: str, fallback: str = "value") -> str:
     """`x-account-id` -> `x_account_id`, `getHTTPResponse` -> `get_http_response`."""
     return _guard("_".join(w.lower() for w in _words(text)), fallback)
@@ -124,8 +125,20 @@ _RUNTIME = Path(__file__).resolve().parent.parent / "templates" / "runtime" / "_
 @cache
 def runtime_members(*classes: str) -> frozenset[str]:
     """Every name the runtime's `classes` (and their bases there) define or assign on
-    `self`: a resource attribute or a method named like one would replace it."""
-    tree = ast.parse(_RUNTIME.read_text(encoding="utf-8"))
+    `self`: a resource attribute or a method named like one would replace it.
+
+    Asked at every start: cached by the runtime's source (parsing it takes longer
+    than the rest of a start-up's imports)."""
+    from .cache import cached
+
+    source = _RUNTIME.read_text(encoding="utf-8")
+    found = cached("runtime-members", "", f"{sys.version}\0{classes}\0{source}",
+                   lambda: "\n".join(sorted(_members(source, classes))))
+    return frozenset(found.split("\n")) - {""}
+
+
+def _members(source: str, classes: tuple[str, ...]) -> set[str]:
+    tree = ast.parse(source)
     defined = {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
     names: set[str] = set()
     pending = list(classes)
@@ -143,7 +156,7 @@ def runtime_members(*classes: str) -> frozenset[str]:
                 names |= {t.id for t in targets if isinstance(t, ast.Name)}
         names |= {item.attr for item in ast.walk(node) if isinstance(item, ast.Attribute)
                   and isinstance(item.ctx, ast.Store) and getattr(item.value, "id", "") == "self"}
-    return frozenset(names)
+    return names
 
 
 # What a generated package imports by absolute name: a package of the same name would

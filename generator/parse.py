@@ -8,7 +8,6 @@ Inline request and response schemas are given names and moved into
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -31,6 +30,7 @@ from .naming import (
     runtime_members,
     snake,
 )
+from .parsed_cache import cached_parse
 
 _METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
@@ -86,11 +86,14 @@ def _text(value: Any) -> str:
 class _Parser:
     def __init__(self, spec: LoadedSpec, options: dict[str, Any]) -> None:
         self.spec = spec
-        self.doc = copy.deepcopy(spec.data)
+        # The document is read, never changed: the meta-schema check may still read it.
+        # The parser adds the inline schemas it names, to copies of the containers.
+        self.doc = dict(spec.data)
+        self.components = self.doc["components"] = dict(self.doc.get("components", {}))
+        self.schemas: dict[str, Any] = dict(self.components.get("schemas", {}))
+        self.components["schemas"] = self.schemas
         self.options = options
         self.warnings: list[Diagnostic] = []
-        self.components = self.doc.setdefault("components", {})
-        self.schemas: dict[str, Any] = self.components.setdefault("schemas", {})
         self.class_names: dict[str, str] = {}
         self.enums: set[str] = set()
         self._name_schemas()
@@ -784,6 +787,10 @@ def parse(spec: LoadedSpec, options: dict[str, Any]) -> ParsedSpec:
     if client in _RESERVED_CLASSES or f"Async{client}" in _RESERVED_CLASSES:
         raise GeneratorError(f"client-name {client!r} would shadow a name the package "
                              "exports or uses; choose another name")
+    return cached_parse(spec, options, lambda: _parse(spec, options))
+
+
+def _parse(spec: LoadedSpec, options: dict[str, Any]) -> ParsedSpec:
     parser = _Parser(spec, options)
     operations = parser.operations()
     extensions.check_bulk_order([op for _, op in operations], spec.error)
@@ -827,31 +834,33 @@ def parse(spec: LoadedSpec, options: dict[str, Any]) -> ParsedSpec:
         "openapi": parser.doc.get("openapi", "3.1.0"),
         "info": {"title": "models", "version": "0"},
         "paths": {},
-        "components": {"schemas": {parser.class_names[f"#/components/schemas/"
-                                                      f"{escape_pointer_token(k)}"]: v
-                                   for k, v in parser.schemas.items()}},
+        # A copy (the document stays as read), each `$ref` naming the class it became.
+        "components": {"schemas": {
+            parser.class_names[f"#/components/schemas/{escape_pointer_token(k)}"]:
+                _rewritten(v, parser.class_names) for k, v in parser.schemas.items()}},
     }
-    _rewrite_refs(schema_doc, parser.class_names)
     if not schema_doc["components"]["schemas"] and not any(r.operations for r in resources):
         parser._warn("empty-document", "the document has neither operations nor schemas: "
                      "the client has nothing but its runtime", "")
     return ParsedSpec(api=model, schema_document=schema_doc, warnings=parser.warnings)
 
 
-def _rewrite_refs(value: Any, class_names: dict[str, str]) -> None:
-    """Point every schema `$ref` at the class name the schema was renamed to."""
-    if isinstance(value, dict):
-        ref = value.get("$ref")
-        if isinstance(ref, str) and ref in class_names:
-            value["$ref"] = f"#/components/schemas/{class_names[ref]}"
-        discriminator = value.get("discriminator")
-        mapping = discriminator.get("mapping") if isinstance(discriminator, dict) else None
-        if isinstance(mapping, dict):  # a mapping names schemas by reference too
-            for key, target in mapping.items():
-                if isinstance(target, str) and target in class_names:
-                    mapping[key] = f"#/components/schemas/{class_names[target]}"
-        for item in value.values():
-            _rewrite_refs(item, class_names)
-    elif isinstance(value, list):
-        for item in value:
-            _rewrite_refs(item, class_names)
+def _rewritten(value: Any, class_names: dict[str, str]) -> Any:
+    """A copy of `value` whose schema `$ref`s point at the class each schema was renamed
+    to (a discriminator's mapping names schemas by reference too)."""
+    if isinstance(value, list):
+        return [_rewritten(item, class_names) for item in value]
+    if not isinstance(value, dict):
+        return value
+    value = dict(value)
+    ref = value.get("$ref")
+    if isinstance(ref, str) and ref in class_names:
+        value["$ref"] = f"#/components/schemas/{class_names[ref]}"
+    discriminator = value.get("discriminator")
+    mapping = discriminator.get("mapping") if isinstance(discriminator, dict) else None
+    if isinstance(mapping, dict):
+        value["discriminator"] = {**discriminator, "mapping": {
+            key: f"#/components/schemas/{class_names[target]}"
+            if isinstance(target, str) and target in class_names else target
+            for key, target in mapping.items()}}
+    return {key: _rewritten(item, class_names) for key, item in value.items()}

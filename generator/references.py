@@ -32,6 +32,8 @@ from .loader import LoadedSpec, escape_pointer_token, resolve_pointer
 _IGNORED_IDENTIFIERS = ("$id", "$schema", "$anchor", "$dynamicAnchor", "$recursiveAnchor",
                         "$vocabulary")
 _UNFOLLOWED_REFERENCES = ("$dynamicRef", "$recursiveRef")
+# What `keywords` acts on: a mapping with none of them is left as it is.
+_KEYWORDS = frozenset({"$ref", *_IGNORED_IDENTIFIERS, *_UNFOLLOWED_REFERENCES})
 _DATA_KEYWORDS = frozenset({"default", "example", "examples", "enum", "const"})
 # Maps whose keys are names, not keywords (a property may be called `$id`).
 _NAME_MAPS = frozenset({"properties", "patternProperties", "dependentSchemas", "$defs",
@@ -69,9 +71,11 @@ class _Settler:
             return
         if not isinstance(value, dict):
             return
-        if parent_key not in _NAME_MAPS:
+        if parent_key not in _NAME_MAPS and not _KEYWORDS.isdisjoint(value):
             self.keywords(value, pointer)
         for key, item in list(value.items()):
+            if not isinstance(item, dict | list):
+                continue  # a scalar holds no keyword
             if parent_key not in _NAME_MAPS and (key in _DATA_KEYWORDS or key.startswith("x-")):
                 continue
             child = f"{pointer}/{escape_pointer_token(key)}"

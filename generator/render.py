@@ -7,16 +7,20 @@ Text from the spec reaches generated code only through the filters below:
 
 from __future__ import annotations
 
+import hashlib
 import html
 import math
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.meta
+import jinja2.nodes
 
 from . import TEMPLATES, api, extensions
-from .cache import folder_for
+from .cache import cached, folder_for
 from .errors import GeneratorError
 from .hints import IMPORTS
 
@@ -148,6 +152,15 @@ def _render(env: jinja2.Environment, template: str, path: str, context: dict[str
                              f"{exc}") from exc
 
 
+def _cached_render(env: jinja2.Environment, keys: _RenderKeys, template: str, path: str,
+                   context: dict[str, Any]) -> str:
+    """`_render`, or its earlier result for the same templates and variables."""
+    key = keys.key(template, context)
+    if key is None:
+        return _render(env, template, path, context)
+    return cached("render", "jinja2", key, lambda: _render(env, template, path, context))
+
+
 def render_package(model: api.Api, models_source: str | None, generator_version: str,
                    user_templates: Path | None) -> tuple[dict[str, str], frozenset[str]]:
     """Relative path inside the package -> text before formatting, and which are static.
@@ -159,9 +172,10 @@ def render_package(model: api.Api, models_source: str | None, generator_version:
     env = environment(user_templates)
     context = _context(model, generator_version, models_source)
     files: dict[str, str] = {}
+    keys = _RenderKeys(env)
 
     def emit(path: str, template: str, **extra: Any) -> None:
-        files[path] = _render(env, template, path, {**context, **extra})
+        files[path] = _cached_render(env, keys, template, path, {**context, **extra})
 
     emit("__init__.py", "package/__init__.py.jinja")
     emit("_version.py", "package/_version.py.jinja")
@@ -205,3 +219,103 @@ def header(model: api.Api, generator_version: str, path: str) -> str:
     if path.endswith(".md"):
         return "<!--\n" + "\n".join(lines) + "\n-->\n\n"
     return "".join(f"# {line}\n" for line in lines)
+
+
+class _RenderKeys:
+    """Cache keys for rendered files: a file is decided by the templates, the values of
+    the variables its template (or any template it imports or includes) names, Jinja's
+    version and the generator's source (filters, globals, the model's classes: the
+    cache's salt). A resource module's key holds its resource, not the whole API, so
+    editing one operation renders one module again."""
+
+    def __init__(self, env: jinja2.Environment) -> None:
+        self.env = env
+        self.names = env.list_templates()
+        digest = hashlib.sha256()
+        try:
+            for name in self.names:  # every template as this environment loads it
+                digest.update(name.encode() + b"\0" + _source(env, name).encode() + b"\0")
+            self.templates: str | None = digest.hexdigest()
+        except (jinja2.TemplateError, OSError, UnicodeError):
+            self.templates = None  # an unreadable file in the folders: no cache this run
+        self._shared: dict[str, str] = {}
+        self._used: dict[str, str] = {}  # template -> the names it uses
+        # template -> the names in it, the templates it names (None: by an expression)
+        self._parsed: dict[str, tuple[set[str], list[str | None]]] = {}
+        self._resources: dict[int, tuple[api.Resource, str]] = {}  # id -> (it, its repr)
+
+    def key(self, template: str, variables: dict[str, Any]) -> str | None:
+        """The key of rendering `template` with `variables`; None: render it uncached
+        (a template it needs is missing or broken: rendering names the problem)."""
+        if self.templates is None or template not in self.names:
+            return None
+        if template not in self._used:
+            self._used[template] = cached("render-names", "jinja2",
+                                          f"{self.templates}\0{template}",
+                                          lambda: _names_used(self.env, template,
+                                                              self._parsed))
+        used = self._used[template]
+        if used == _BROKEN:
+            return None
+        names = sorted(variables) if used == _ANY else sorted(
+            set(used.split("\n")) & set(variables))
+        return "\0".join([self.templates, template,
+                          *(f"{name}={self._repr(name, variables[name])}" for name in names)])
+
+    def _repr(self, name: str, value: Any) -> str:
+        """The value in full (the model's dataclasses show every field; the rest are
+        strings); a variable every file shares is written out once a run, and the API
+        with the reprs of its resources made for their modules."""
+        if name not in _CONTEXT_NAMES:
+            return self._resource(value) if isinstance(value, api.Resource) else repr(value)
+        if name not in self._shared:
+            self._shared[name] = "\0".join([
+                repr(replace(value, resources=())),
+                *(self._resource(r) for r in value.resources)]) if isinstance(
+                    value, api.Api) else repr(value)
+        return self._shared[name]
+
+    def _resource(self, resource: api.Resource) -> str:
+        if id(resource) not in self._resources:
+            self._resources[id(resource)] = (resource, repr(resource))
+        return self._resources[id(resource)][1]
+
+
+# The variables every file shares (their repr is made once a run); `resource` varies.
+_CONTEXT_NAMES = frozenset({"api", "package", "client_name", "env_prefix",
+                            "generator_version", "models_source"})
+_ANY = "*"  # a template names another by an expression: it may see any variable
+_BROKEN = "!"
+
+
+def _source(env: jinja2.Environment, name: str) -> str:
+    assert env.loader is not None
+    return env.loader.get_source(env, name)[0]
+
+
+def _names_used(env: jinja2.Environment, template: str,
+                parsed: dict[str, tuple[set[str], list[str | None]]]) -> str:
+    """Every name in `template` and in every template it reaches, one a line (`_ANY` if
+    it reaches one by an expression, `_BROKEN` if one cannot be parsed). A name the
+    template sets itself is counted too: a key holding a variable it does not read is
+    only more precise than needed. `parsed` keeps each template's parse for the run."""
+    names: set[str] = set()
+    pending, seen = [template], {template}
+    while pending:
+        name = pending.pop()
+        if name not in parsed:
+            try:
+                tree = env.parse(_source(env, name))
+            except jinja2.TemplateError:
+                return _BROKEN
+            parsed[name] = ({node.name for node in tree.find_all(jinja2.nodes.Name)},
+                            list(jinja2.meta.find_referenced_templates(tree)))
+        found, referenced = parsed[name]
+        names |= found
+        for reached in referenced:
+            if reached is None:
+                return _ANY
+            if reached not in seen:
+                seen.add(reached)
+                pending.append(reached)
+    return "\n".join(sorted(names))

@@ -460,6 +460,8 @@ class _Checker:
         if keyword == "enum" and len(value) > limits.MAX_ENUM_VALUES:
             raise self.spec.error(f"an enum of {len(value):,} values (the limit is "
                                   f"{limits.MAX_ENUM_VALUES:,})", f"{pointer}/{keyword}")
+        if all(isinstance(item, str) for item in value) and len(set(value)) == len(value):
+            return  # distinct strings (the usual case): nothing to compare as JSON
         seen: set[str] = set()
         kept: list[Any] = []
         for item in value:

@@ -65,8 +65,18 @@ class MetaSchemaCheck:
 
     def __init__(self, spec: LoadedSpec, *, in_background: bool = True) -> None:
         self._spec = spec
-        self._key = json.dumps(spec.data, sort_keys=True)
-        self._cached = _findings(lookup("validated", _DISTRIBUTION, self._key))
+        # By what decides the document (its fingerprint: no need to write it out), else
+        # by the document itself (the same content in another text, moved by a comment).
+        self._keys: list[str] = []
+        self._cached: list[tuple[str, str]] | None = None
+        if spec.fingerprint is not None:
+            self._keys.append(f"fingerprint\0{spec.fingerprint}")
+            self._cached = _findings(lookup("validated", _DISTRIBUTION, self._keys[0]))
+        if self._cached is None:
+            self._keys.append(json.dumps(spec.data, sort_keys=True))
+            self._cached = _findings(lookup("validated", _DISTRIBUTION, self._keys[-1]))
+            if self._cached is not None and len(self._keys) == 2:
+                store("validated", _DISTRIBUTION, self._keys[0], json.dumps(self._cached))
         self._reported = False
         self._child: subprocess.Popen[bytes] | None = None
         if self._cached is None and in_background:
@@ -88,7 +98,8 @@ class MetaSchemaCheck:
             else:  # no child could be started (or the caller asked for none)
                 verdict = meta_schema_problems(self._spec.data)
             if not isinstance(verdict, str):
-                store("validated", _DISTRIBUTION, self._key, json.dumps(verdict))
+                for key in self._keys:
+                    store("validated", _DISTRIBUTION, key, json.dumps(verdict))
         if isinstance(verdict, str):  # the check itself did not finish
             problem = f"the OpenAPI meta-schema check {verdict}"
             if self._spec.strict:

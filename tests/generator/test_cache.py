@@ -79,3 +79,12 @@ def test_an_unwritable_cache_costs_speed_not_correctness(tmp_path: Path,
     calls, compute = counting("value")
     assert cache.cached("black", "black", "k", compute) == "value"
     assert len(calls) == 1
+
+
+def test_a_step_of_the_generator_alone_keys_on_its_source(cache_dir: Path) -> None:
+    calls, compute = counting("x")
+    cache.cached("step", "", "same", compute)
+    cache.cached("step", "", "same", compute)
+    cache.cached("step", "jinja2", "same", compute)
+    assert len(calls) == 2
+    assert cache._salt("").endswith(cache._generator_source())

@@ -154,3 +154,24 @@ def test_a_run_that_fails_is_explained_by_the_full_check(
     err = capsys.readouterr().err
     assert code == 1 and "rendering failed" in err
     assert "/info/title" in err  # the meta-schema check ran to explain it
+
+
+def test_a_remembered_verdict_is_found_by_the_fingerprint_alone(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    assert verdict(SPEC, in_background=True) == "valid"
+    spec = load_spec(SPEC, meta_schema=False, strict=True)
+    assert spec.fingerprint is not None
+    written: list[object] = []
+    real = validate.json.dumps
+
+    def dumps(value: object, **options: object) -> str:
+        written.append(value)
+        return real(value, **options)  # type: ignore[arg-type]
+
+    def no_child(document: str) -> None:
+        raise AssertionError("a remembered success must not start a child")
+
+    monkeypatch.setattr(validate.json, "dumps", dumps)
+    monkeypatch.setattr(validate, "_start_child", no_child)
+    validate.MetaSchemaCheck(spec).wait()
+    assert not any(value is spec.data for value in written)  # not written out as a key

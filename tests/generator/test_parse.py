@@ -3,6 +3,7 @@ trees show, asserted one by one so that a failure says which decision broke."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
@@ -185,3 +186,29 @@ def test_a_union_body_beside_properties_is_taken_whole(tmp_path: Path) -> None:
     assert op.body is not None
     assert op.body.fields == ()  # one `body` argument: the whole JSON object
     assert op.body.type_hint == "Mapping[str, Any]"
+
+
+def _containers(value: Any) -> list[Any]:
+    """Every dict and list inside `value`."""
+    if isinstance(value, dict):
+        return [value, *(c for item in value.values() for c in _containers(item))]
+    if isinstance(value, list):
+        return [value, *(c for item in value for c in _containers(item))]
+    return []
+
+
+@pytest.mark.parametrize("name", ["bodies", "schemas", "parameters"])
+def test_parsing_leaves_the_document_as_read_and_shares_nothing_with_the_models(
+        name: str) -> None:
+    # The meta-schema check may read the document after the models were made from it.
+    spec = load_spec(Fixture(name).spec)
+    before = json.dumps(spec.data)
+    result = parse(spec, {"package": f"{name}_client", "client_name": name.title(),
+                          "env_prefix": name.upper()})
+    assert json.dumps(spec.data) == before
+    document = {id(c) for c in _containers(spec.data)}
+    assert not any(id(c) in document for c in _containers(result.schema_document))
+    refs = [c["$ref"] for c in _containers(result.schema_document)
+            if isinstance(c, dict) and isinstance(c.get("$ref"), str)]
+    assert (refs or name == "bodies") and all(r.removeprefix("#/components/schemas/")
+                        in result.schema_document["components"]["schemas"] for r in refs)
