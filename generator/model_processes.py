@@ -46,6 +46,7 @@ class ModelPool:
         self.workers = worker_count() if workers is None else workers
         self._supervisor: Any = None
         self._waiting = 0
+        self._submitted = False
         if self.workers > 1 and "fork" in multiprocessing.get_all_start_methods():
             context = multiprocessing.get_context("fork")
             self._tasks: Any = context.Queue()
@@ -63,6 +64,7 @@ class ModelPool:
             return False
         self._tasks.put((index, work))
         self._waiting += 1
+        self._submitted = True
         return True
 
     def results(self) -> Iterator[tuple[int, Outcome]]:
@@ -89,6 +91,13 @@ class ModelPool:
         after a good one the processes are waited for (they end at once), so that none
         outlives the run and no thread of this one is left behind."""
         if self._supervisor is None:
+            return
+        if not self._submitted:
+            # Every group came from the cache (a warm run): the supervisor, still
+            # importing, has nothing to do; it is stopped rather than waited for.
+            self._supervisor.terminate()
+            self._supervisor.join()
+            self._supervisor = None
             return
         failed = self._waiting > 0
         if failed:

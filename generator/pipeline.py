@@ -96,16 +96,20 @@ def build_files(config: Config) -> tuple[dict[str, bytes], list[Path], list[Diag
 
 def _formatted(model: api.Api, texts: dict[str, str], static: frozenset[str], *,
                compiled: bool = False) -> dict[str, str]:
-    """Each file with its header; the Python ones that are not static, formatted."""
+    """Each file with its header; the Python ones that are not static, formatted.
+
+    The header is added after formatting (it is comment lines, which formatting leaves
+    as they are): it names the spec's hash, so with it every file would differ after any
+    edit of the spec, and none would be found formatted in the cache."""
     from .fmt import format_sources
     from .render import header
 
-    contents = {path: header(model, __version__, path) + text if path != "py.typed" else text
-                for path, text in texts.items()}
-    contents.update(format_sources({path: text for path, text in contents.items()
-                                    if path.endswith(".py") and path not in static},
-                                   compiled=compiled))
-    return contents
+    bodies = dict(texts)
+    bodies.update(format_sources({path: text for path, text in texts.items()
+                                  if path.endswith(".py") and path not in static},
+                                 compiled=compiled))
+    return {path: header(model, __version__, path) + text if path != "py.typed" else text
+            for path, text in bodies.items()}
 
 
 def run(config: Config, *, check: bool = False, force: bool = False) -> Outcome:
