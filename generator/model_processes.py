@@ -94,7 +94,9 @@ class ModelPool:
             return
         if not self._submitted:
             # Every group came from the cache (a warm run): the supervisor, still
-            # importing, has nothing to do; it is stopped rather than waited for.
+            # importing, has nothing to do; it is stopped rather than waited for, and any
+            # worker it forked already ends at its next look at `cancelled`.
+            self._cancelled.set()
             self._supervisor.terminate()
             self._supervisor.join()
             self._supervisor = None
@@ -105,8 +107,12 @@ class ModelPool:
         for _ in range(self.workers):
             self._tasks.put(None)
         self._tasks.close()
-        self._tasks.join_thread()  # the queue's feeder thread ends here
-        if not failed:
+        if failed:
+            # Groups still queued are not needed, and the workers may be gone: waiting to
+            # hand them over could wait for ever. The workers end on `cancelled`.
+            self._tasks.cancel_join_thread()
+        else:
+            self._tasks.join_thread()  # the queue's feeder thread ends here
             self._supervisor.join(timeout=5.0)
         self._supervisor = None
 
@@ -153,24 +159,36 @@ def _supervise(tasks: Any, results: Any, cancelled: Any, workers: int, main: int
                                          f"code {child.exitcode}; out of memory?)", [])))
 
 
+def _made(work: Any) -> Outcome:
+    """A group's outcome; whatever goes wrong is an outcome too: a worker that raised
+    would end, and the run would learn only that a worker died."""
+    from .model_worker import group_part
+
+    try:
+        return group_part(work)
+    except RecursionError:
+        return False, "the document nests too deeply for the model generator", []
+    except Exception as exc:  # reported by the run as an error, never a traceback
+        return False, f"the model generator failed: {type(exc).__name__}: {exc}", []
+
+
 def _serve(tasks: Any, results: Any, cancelled: Any, main: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    supervisor = os.getppid()
     while True:
         try:
             task = tasks.get(timeout=1.0)
         except queue.Empty:
-            if cancelled.is_set() or not _alive(main):
+            if cancelled.is_set() or not _alive(main) or os.getppid() != supervisor:
                 break  # the run ended without saying so (killed): so do we
             continue
         if task is None:
             break
         index, work = task
         if not cancelled.is_set():
-            from .model_worker import group_part
-
-            results.put((index, group_part(work)))
+            results.put((index, _made(work)))
     results.close()
-    if cancelled.is_set() or not _alive(main):
+    if cancelled.is_set() or not _alive(main) or os.getppid() != supervisor:
         # Nobody will read the answers still buffered: waiting to write them would
         # wait for ever.
         results.cancel_join_thread()
