@@ -79,57 +79,45 @@ def stub(schema: Any) -> Any:
     return {key: value for key, value in schema.items() if key not in _NOT_IN_STUB}
 
 
+def _dicts(value: Any) -> Iterator[dict[str, Any]]:
+    """Every mapping inside a schema, itself included (a schema's keywords sit in them)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            yield item
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def _mapped(item: dict[str, Any]) -> list[Any]:
+    """The targets of a discriminator's mapping, if `item` has one."""
+    discriminator = item.get("discriminator")
+    mapping = discriminator.get("mapping") if isinstance(discriminator, dict) else None
+    return list(mapping.values()) if isinstance(mapping, dict) else []
+
+
 def _extended(value: Any) -> set[str]:
     """The schemas an `allOf` anywhere inside a schema names: its model may copy theirs."""
-    found: set[str] = set()
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            parts = item.get("allOf")
-            for part in parts if isinstance(parts, list) else []:
-                name = _name_of(part)
-                if name is not None:
-                    found.add(name)
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return found
+    return {name for item in _dicts(value)
+            for part in (item["allOf"] if isinstance(item.get("allOf"), list) else [])
+            if (name := _name_of(part)) is not None}
 
 
-def _referred(value: Any, found: set[str]) -> set[str]:
+def _referred(value: Any) -> set[str]:
     """Every component a schema names: `$ref`s and discriminator mappings."""
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            ref = item.get("$ref")
-            if isinstance(ref, str) and ref.startswith(_PREFIX):
-                found.add(ref[len(_PREFIX):])
-            discriminator = item.get("discriminator")
-            mapping = discriminator.get("mapping") if isinstance(discriminator, dict) else None
-            if isinstance(mapping, dict):
-                found.update(t[len(_PREFIX):] for t in mapping.values()
-                             if isinstance(t, str) and t.startswith(_PREFIX))
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return found
+    return {name for item in _dicts(value) for target in (item, *_mapped(item))
+            if (name := _name_of(target)) is not None}
 
 
 def _union_members(value: Any) -> Iterator[Any]:
     """The branches of every discriminated union inside a schema."""
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            if isinstance(item.get("discriminator"), dict):
-                for key in ("oneOf", "anyOf"):
-                    yield from item.get(key) or []
-                yield from (item["discriminator"].get("mapping") or {}).values()
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
+    for item in _dicts(value):
+        if isinstance(item.get("discriminator"), dict):
+            for key in ("oneOf", "anyOf"):
+                yield from item.get(key) or []
+            yield from _mapped(item)
 
 
 def _name_of(reference: Any) -> str | None:
@@ -143,7 +131,7 @@ def _name_of(reference: Any) -> str | None:
 def reference_graph(schemas: dict[str, Any]) -> dict[str, set[str]]:
     """Schema -> the schemas it refers to, plus the reverse edges that tie a discriminated
     union to its branches and a discriminated parent to its `allOf` children."""
-    edges = {name: _referred(schema, set()) & schemas.keys() for name, schema in schemas.items()}
+    edges = {name: _referred(schema) & schemas.keys() for name, schema in schemas.items()}
     for name, schema in schemas.items():
         for member in _union_members(schema):
             target = _name_of(member)
@@ -211,6 +199,7 @@ def ends_group(name: str, span: int) -> bool:
 def plan_groups(schemas: dict[str, Any]) -> list[Group]:
     """The groups, in an order where each comes after every group it refers to."""
     edges = reference_graph(schemas)
+    extended = {name: _extended(schema) for name, schema in schemas.items()}
     position = {name: i for i, name in enumerate(schemas)}
     span = group_span(len(schemas))
     groups: list[list[str]] = []
@@ -226,7 +215,7 @@ def plan_groups(schemas: dict[str, Any]) -> list[Group]:
     planned = []
     for members in groups:
         own = set(members)
-        whole = _seen_whole(members, schemas, edges) - own
+        whole = _seen_whole(members, schemas, edges, extended) - own
         named = {target for name in own | whole for target in edges[name]} - own - whole
         stubs: set[str] = set()
         while named:  # a stub that is a `$ref` itself needs its target, as a stub too
@@ -243,22 +232,23 @@ def plan_groups(schemas: dict[str, Any]) -> list[Group]:
     return planned
 
 
-def _seen_whole(members: list[str], schemas: dict[str, Any],
-                edges: dict[str, set[str]]) -> set[str]:
+def _seen_whole(members: list[str], schemas: dict[str, Any], edges: dict[str, set[str]],
+                extended: dict[str, set[str]]) -> set[str]:
     """The schemas of other groups the model generator must see whole: those `members`
     extend (and those they extend in turn), and the unions they name (whose branches
     decide, among other things, whether a reference to one allows null). A `$ref` alias
     of one counts as the schema it names."""
+    def shown_whole_by(name: str) -> list[str]:
+        return [*extended[name], *(t for t in edges[name] if _is_union(schemas.get(t)))]
+
     found: set[str] = set()
-    pending = [p for name in members for p in _extended(schemas[name])]
-    pending += [t for name in members for t in edges[name] if _is_union(schemas.get(t))]
+    pending = [target for name in members for target in shown_whole_by(name)]
     while pending:
         name = pending.pop()
         if name in found or name not in schemas:
             continue
         found.add(name)
-        pending.extend(_extended(schemas[name]))
-        pending.extend(t for t in edges[name] if _is_union(schemas.get(t)))
+        pending.extend(shown_whole_by(name))
         alias = _name_of(schemas[name])
         if alias is not None:
             pending.append(alias)
