@@ -105,11 +105,15 @@ class ModelJob:
         return joined.source(formatted[name] for name in names)
 
     def _settle(self, index: int, outcome: Outcome) -> Part:
-        ok, text, library_warnings = outcome
+        kind, text, library_warnings = outcome
         for message in library_warnings:  # the run reports them (pipeline.py)
             warnings.warn(message, UserWarning, stacklevel=1)
-        if not ok:
+        if kind == "error":
             raise GeneratorError(text)
+        if kind == "nesting":
+            raise RecursionError("the document nests too deeply for the model generator")
+        if kind != "ok":
+            raise RuntimeError(f"a model worker failed: {text}")
         store("models-group", _LIBRARY, self._keys[index], text)
         return Part.from_json(text)
 

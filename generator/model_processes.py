@@ -117,9 +117,9 @@ class ModelPool:
         self._supervisor = None
 
 
-# A group's outcome: (True, its part as JSON) or (False, why not), and the warnings the
-# model generator gave on the way (the main process reports them).
-Outcome = tuple[bool, str, list[str]]
+# A group's outcome: (kind, text, the model generator's warnings); see
+# model_worker.group_part.
+Outcome = tuple[str, str, list[str]]
 
 
 def _alive(pid: int) -> bool:
@@ -155,21 +155,8 @@ def _supervise(tasks: Any, results: Any, cancelled: Any, workers: int, main: int
             del running[sentinel]
             child.join()
             if child.exitcode != 0 and not cancelled.is_set():
-                results.put((-1, (False, "a model worker process ended abnormally (exit "
-                                         f"code {child.exitcode}; out of memory?)", [])))
-
-
-def _made(work: Any) -> Outcome:
-    """A group's outcome; whatever goes wrong is an outcome too: a worker that raised
-    would end, and the run would learn only that a worker died."""
-    from .model_worker import group_part
-
-    try:
-        return group_part(work)
-    except RecursionError:
-        return False, "the document nests too deeply for the model generator", []
-    except Exception as exc:  # reported by the run as an error, never a traceback
-        return False, f"the model generator failed: {type(exc).__name__}: {exc}", []
+                results.put((-1, ("error", "a model worker process ended abnormally (exit "
+                                           f"code {child.exitcode}; out of memory?)", [])))
 
 
 def _serve(tasks: Any, results: Any, cancelled: Any, main: int) -> None:
@@ -186,7 +173,9 @@ def _serve(tasks: Any, results: Any, cancelled: Any, main: int) -> None:
             break
         index, work = task
         if not cancelled.is_set():
-            results.put((index, _made(work)))
+            from .model_worker import group_part
+
+            results.put((index, group_part(work)))
     results.close()
     if cancelled.is_set() or not _alive(main) or os.getppid() != supervisor:
         # Nobody will read the answers still buffered: waiting to write them would

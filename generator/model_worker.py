@@ -35,10 +35,12 @@ def _compiles(tree: ast.Module) -> None:
                              "bug in the generator") from exc
 
 
-def group_part(work: GroupInput) -> tuple[bool, str, list[str]]:
-    """(True, the group's part as JSON) or (False, why not), and the model generator's
-    warnings: an error and the warnings cross the process boundary as text (no exception
-    type needs to be picklable; the main process reports the warnings)."""
+def group_part(work: GroupInput) -> tuple[str, str, list[str]]:
+    """A group's outcome: (kind, text, the model generator's warnings). Kind "ok": text
+    is the group's part as JSON; "error": a problem for the user; "nesting": the
+    document nests too deeply; "internal": a bug, `Type: message`. Everything crosses
+    the process boundary as text (no exception type needs to be picklable), and the
+    main process raises what it would have raised making the group itself."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -46,7 +48,11 @@ def group_part(work: GroupInput) -> tuple[bool, str, list[str]]:
                                           work.null_schemas)
             part = kept_part(source, tree, work.own, work.needs, check_import)
             _compiles(tree)  # here, in parallel: models.py is not compiled again (fmt.py)
-            outcome = True, part.to_json()
+            outcome = "ok", part.to_json()
         except GeneratorError as exc:
-            outcome = False, str(exc)
+            outcome = "error", str(exc)
+        except RecursionError:
+            outcome = "nesting", ""
+        except Exception as exc:  # reported by the main process as an internal error
+            outcome = "internal", f"{type(exc).__name__}: {exc}"
     return (*outcome, [str(w.message) for w in caught])

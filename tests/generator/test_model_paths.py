@@ -81,3 +81,29 @@ def test_the_model_generators_warnings_reach_the_report_from_the_workers(
         done.stderr)
     assert all(line.startswith("clientgen: ") for line in done.stderr.splitlines()), (
         done.stderr)
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_bug_in_a_group_is_an_internal_error_in_workers_and_in_process(
+        jobs: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Made in a worker (forked, so it inherits the patch) or here: exit 2, one line."""
+    import generator.model_worker
+    from generator.cli import main
+
+    def broken(*_: object) -> None:
+        raise ValueError("broken on purpose")
+
+    monkeypatch.setattr(generator.model_worker, "kept_part", broken)
+    monkeypatch.setenv("CLIENTGEN_JOBS", jobs)
+    monkeypatch.setenv("CLIENTGEN_NO_CACHE", "1")
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\n"
+                    "components:\n  schemas:\n    Disk: {type: object, properties: "
+                    "{size: {type: integer}}}\n")
+    code = main(["--config", "/dev/null", "--spec", str(spec), "--output",
+                 str(tmp_path / "out"), "--package", "disk_client"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "internal error: RuntimeError: a model worker failed: ValueError: broken on " \
+           "purpose" in err
