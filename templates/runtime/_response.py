@@ -398,12 +398,19 @@ def read_leniently(cast_to: Any, error: APIResponseValidationError) -> Any:
 def _construct(
     model: type[pydantic.BaseModel], data: object, error: APIResponseValidationError
 ) -> pydantic.BaseModel:
-    if issubclass(model, pydantic.RootModel):
+    result = (
         # A root model holds the whole body, whatever its shape: no fields to map.
-        result: pydantic.BaseModel = model.model_construct(data)
-        _LENIENT[id(result)] = error
-        weakref.finalize(result, _LENIENT.pop, id(result), None)
-        return result
+        model.model_construct(data)
+        if issubclass(model, pydantic.RootModel)
+        else model.model_construct(**_field_values(model, data))
+    )
+    _LENIENT[id(result)] = error
+    weakref.finalize(result, _LENIENT.pop, id(result), None)
+    return result
+
+
+def _field_values(model: type[pydantic.BaseModel], data: object) -> dict[str, Any]:
+    """The body's keys by field name (aliases resolved), a required field it lacks None."""
     values: dict[str, Any] = {
         name: None for name, field in model.model_fields.items() if field.is_required()
     }
@@ -413,10 +420,7 @@ def _construct(
         }
         for key, value in data.items():
             values[names.get(str(key), str(key))] = value
-    result = model.model_construct(**values)
-    _LENIENT[id(result)] = error
-    weakref.finalize(result, _LENIENT.pop, id(result), None)
-    return result
+    return values
 
 
 def response_validation_error(result: object) -> APIResponseValidationError | None:
