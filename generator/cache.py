@@ -15,7 +15,8 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import cache
 from importlib.metadata import version
 from pathlib import Path
@@ -102,3 +103,44 @@ def cached(kind: str, distribution: str, key: str, compute: Callable[[], str]) -
     result = compute()
     store(kind, distribution, key, result)
     return result
+
+
+# Entries whose writing waits for a moment when the run has nothing else to do (see
+# `deferred_stores`); None: every entry is written at once.
+_later: list[tuple[str, str, str, Callable[[], str | None]]] | None = None
+
+
+@contextmanager
+def deferred_stores() -> Iterator[None]:
+    """Inside: `store_later` only notes an entry; `write_deferred` writes those noted,
+    and so does leaving the block, unless by an exception (a failed run stores them
+    not). The pipeline writes them while it waits for the model workers."""
+    global _later
+    outer, _later = _later, []
+    try:
+        yield
+        write_deferred()
+    finally:
+        _later = outer
+
+
+def store_later(kind: str, distribution: str, key: str,
+                result: Callable[[], str | None]) -> None:
+    """`store(kind, distribution, key, result())`, now or when the run has time.
+    `result` must give the same text then as now (it reads values no stage changes);
+    None: nothing to store."""
+    if _later is None:
+        text = result()
+        if text is not None:
+            store(kind, distribution, key, text)
+    else:
+        _later.append((kind, distribution, key, result))
+
+
+def write_deferred() -> None:
+    """Write every entry noted so far."""
+    while _later:
+        kind, distribution, key, result = _later.pop(0)
+        text = result()
+        if text is not None:
+            store(kind, distribution, key, text)

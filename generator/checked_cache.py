@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 
 from . import limits
-from .cache import lookup, store
+from .cache import lookup, store_later
 from .loader import LoadedSpec, _File, add_file_warnings
 
 _KIND = "checked"
@@ -44,9 +44,11 @@ def save(loaded: LoadedSpec, root: _File, found: int, checked: str) -> None:
     `found` warnings came from reading the file (`root.warnings`), the others from the
     checks. Later stages may then cache by its fingerprint."""
     checks = [(d.kind, d.message, d.pointer) for d in loaded.diagnostics.items[found:]]
-    store(_KIND, _DISTRIBUTION, checked, json.dumps({
-        "data": loaded.data, "is_json": root.is_json, "lines": root.yaml_lines,
-        "read": root.warnings, "checks": checks}))
+    read, is_json, lines, data = list(root.warnings), root.is_json, root.yaml_lines, loaded.data
+    # Written when the run has time (cache.deferred_stores): no stage changes the
+    # checked document.
+    store_later(_KIND, _DISTRIBUTION, checked, lambda: json.dumps({
+        "data": data, "is_json": is_json, "lines": lines, "read": read, "checks": checks}))
     loaded.fingerprint = fingerprint(checked)
 
 

@@ -69,6 +69,9 @@ _JSON_TAGS = frozenset(f"{_YAML_TAG}{t}" for t in ("str", "int", "float", "bool"
 _MERGE_TAG = f"{_YAML_TAG}merge"
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _SURROGATE_ESCAPE = re.compile(r"\\[uU]0*[dD][89a-fA-F]")
+# A surrogate escape in JSON (`\ud83d`): a writer that escapes every non-ASCII
+# character (Python's json.dumps by default) writes one pair for each emoji.
+_JSON_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 # A reference may not hold control characters (a NUL ends a C path) nor name a scheme.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
@@ -92,6 +95,7 @@ class _File:
     is_json: bool
     yaml_lines: dict[str, int] | None = None
     has_refs: bool = False  # any `$ref` at all: the bundler need not copy a file without
+    external_refs: bool | None = None  # a `$ref` to another file (None: not looked for)
     shared: bool = False  # YAML aliases: one value at several places
     # kind, message, pointer, line (None: the pointer's own line)
     warnings: list[tuple[str, str, str, int | None]] = field(default_factory=list)
@@ -447,11 +451,11 @@ def _check_values(file: _File) -> None:
     becomes U+FFFD with a warning, as any text decoder would do.
     """
     # Valid UTF-8 holds no surrogate: only an escape (`\\udXXX`) can write one.
-    escapes = _SURROGATE_ESCAPE.search(file.text) is not None
+    escapes = _may_write_lone_surrogates(file)
     if not escapes:
-        has_refs = _within_limits(file.data)
-        if has_refs is not None:  # nothing to change or report: no pointers needed
-            file.has_refs = has_refs
+        refs = _within_limits(file.data)
+        if refs is not None:  # nothing to change or report: no pointers needed
+            file.has_refs, file.external_refs = refs
             return
     count = 0
 
@@ -496,10 +500,29 @@ def _check_values(file: _File) -> None:
     file.data = visit(file.data, "", 0)
 
 
-def _within_limits(data: Any) -> bool | None:
-    """Whether any mapping holds a `$ref`, if the values are within the limits; None if
-    they are not (`_check_values` then walks again, with pointers, to say where)."""
-    has_refs = False
+def _may_write_lone_surrogates(file: _File) -> bool:
+    """Whether the text may write half of a surrogate pair. In JSON, escapes that come
+    in pairs (a high one, then a low one) write none; anything else, or YAML, may."""
+    if not file.is_json:
+        return _SURROGATE_ESCAPE.search(file.text) is not None
+    low_expected_at = -1  # where the low half of a pair must start
+    for escape in _JSON_SURROGATE_ESCAPE.finditer(file.text):
+        if escape.group()[3] in "89abAB":  # a high half
+            if low_expected_at != -1:
+                return True
+            low_expected_at = escape.end()
+        elif escape.start() != low_expected_at:
+            return True
+        else:
+            low_expected_at = -1
+    return low_expected_at != -1
+
+
+def _within_limits(data: Any) -> tuple[bool, bool] | None:
+    """Whether any mapping holds a `$ref`, and one to another file, if the values are
+    within the limits; None if they are not (`_check_values` then walks again, with
+    pointers, to say where)."""
+    has_refs = external = False
     count = 0
     pending: list[Any] = [data]
     depths: list[int] = [0]
@@ -512,6 +535,7 @@ def _within_limits(data: Any) -> bool | None:
                 return None
             if "$ref" in value:
                 has_refs = True
+                external = external or _is_external(value["$ref"])
             items: Any = value.values()
         elif isinstance(value, list):
             if depth >= limits.MAX_DEPTH or count > limits.MAX_VALUES:
@@ -521,7 +545,11 @@ def _within_limits(data: Any) -> bool | None:
             continue
         pending.extend(items)
         depths.extend([depth + 1] * len(items))
-    return None if count > limits.MAX_VALUES else has_refs
+    return None if count > limits.MAX_VALUES else (has_refs, external)
+
+
+def _is_external(ref: Any) -> bool:
+    return isinstance(ref, str) and not ref.startswith("#")
 
 
 def resolve_pointer(document: Any, pointer: str) -> Any:
@@ -725,12 +753,13 @@ def _locator(file: _File) -> Callable[[str], tuple[str, int | None]]:
 def _has_external_refs(root: _File) -> bool:
     if not root.has_refs:
         return False
+    if root.external_refs is not None:  # found while its values were checked
+        return root.external_refs
     stack: list[Any] = [root.data]
     while stack:
         value = stack.pop()
         if isinstance(value, dict):
-            ref = value.get("$ref")
-            if isinstance(ref, str) and not ref.startswith("#"):
+            if _is_external(value.get("$ref")):
                 return True
             stack.extend(value.values())
         elif isinstance(value, list):

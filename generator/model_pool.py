@@ -39,8 +39,17 @@ class GroupInput:
     needs: tuple[str, ...]
 
     def key(self) -> str:
+        """The input as JSON text, in its own order (the order of a schema's properties
+        is the order of the model's fields). It is also what crosses to a worker
+        process: one string, not a tree of objects for this process to pickle while it
+        renders the rest of the client."""
         return json.dumps([self.document, self.null_schemas, self.own, self.needs],
-                          sort_keys=True)
+                          ensure_ascii=False, check_circular=False)
+
+    @classmethod
+    def from_key(cls, key: str) -> GroupInput:
+        document, null_schemas, own, needs = json.loads(key)
+        return cls(document, null_schemas, tuple(own), tuple(needs))
 
 
 def group_input(openapi: str, schemas: dict[str, Any], group: Group) -> GroupInput:
@@ -58,10 +67,10 @@ def group_input(openapi: str, schemas: dict[str, Any], group: Group) -> GroupInp
     return GroupInput(document, nulls, group.own, group.needs)
 
 
-def _group_part(work: GroupInput) -> Outcome:
+def _group_part(key: str) -> Outcome:
     from .model_worker import group_part
 
-    return group_part(work)
+    return group_part(GroupInput.from_key(key))
 
 
 class ModelJob:
@@ -72,7 +81,7 @@ class ModelJob:
         self._pool = pool
         self._parts: list[Part | None] = []
         self._keys: list[str] = []
-        self._here: dict[int, GroupInput] = {}  # made in this process, at `result()`
+        self._here: dict[int, str] = {}  # keys of the groups made here, at `result()`
 
     def add(self, works: list[GroupInput]) -> None:
         """Every group, in order: from the cache, or handed to the workers (the largest
@@ -84,15 +93,16 @@ class ModelJob:
             found = lookup("models-group", _LIBRARY, key)
             self._parts.append(Part.from_json(found) if found is not None else None)
             if found is None:
-                missing.append((len(key), index, work))
-        for _, index, work in sorted(missing, key=lambda m: (-m[0], m[1])):
-            if not self._pool.submit(index, work):
-                self._here[index] = work
+                missing.append((index, key))
+        # Made from the key, whichever the process: the same input, the same bytes.
+        for index, key in sorted(missing, key=lambda m: (-len(m[1]), m[0])):
+            if not self._pool.submit(index, key):
+                self._here[index] = key
 
     def result(self) -> str:
         """The models module's source (unformatted, no header)."""
-        for index, work in self._here.items():
-            self._parts[index] = self._settle(index, _group_part(work))
+        for index, key in self._here.items():
+            self._parts[index] = self._settle(index, _group_part(key))
         for index, outcome in self._pool.results():
             self._parts[index] = self._settle(index, outcome)
         joined = join([part for part in self._parts if part is not None], self._components)

@@ -58,11 +58,12 @@ class ModelPool:
                       os.getpid()))
             self._supervisor.start()
 
-    def submit(self, index: int, work: Any) -> bool:
-        """Hand a group to the workers; False when there are none (make it here)."""
+    def submit(self, index: int, key: str) -> bool:
+        """Hand a group (its input as text, model_pool.GroupInput.key) to the workers;
+        False when there are none (make it here)."""
         if self._supervisor is None:
             return False
-        self._tasks.put((index, work))
+        self._tasks.put((index, key))
         self._waiting += 1
         self._submitted = True
         return True
@@ -171,11 +172,12 @@ def _serve(tasks: Any, results: Any, cancelled: Any, main: int) -> None:
             continue
         if task is None:
             break
-        index, work = task
+        index, key = task
         if not cancelled.is_set():
+            from .model_pool import GroupInput
             from .model_worker import group_part
 
-            results.put((index, group_part(work)))
+            results.put((index, group_part(GroupInput.from_key(key))))
     results.close()
     if cancelled.is_set() or not _alive(main) or os.getppid() != supervisor:
         # Nobody will read the answers still buffered: waiting to write them would

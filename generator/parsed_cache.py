@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from . import api
-from .cache import lookup, store
+from .cache import lookup, store_later
 from .diagnostics import Diagnostic
 from .loader import LoadedSpec
 
@@ -64,14 +64,19 @@ def cached_parse(spec: LoadedSpec, options: dict[str, Any],
         except (ValueError, TypeError, KeyError, AttributeError):
             pass  # a damaged entry: parse again
     parsed = compute()
-    try:
-        text = json.dumps({
-            "api": encode(parsed.api), "schema_document": parsed.schema_document,
-            "warnings": [(w.kind, w.message, w.file, w.line, w.pointer)
-                         for w in parsed.warnings]})
-    except (TypeError, ValueError):
-        return parsed  # a value JSON cannot hold exactly: not cached
-    store(_KIND, "", found, text)
+    warnings = [(w.kind, w.message, w.file, w.line, w.pointer) for w in parsed.warnings]
+
+    def stored_text() -> str | None:
+        try:
+            return json.dumps({"api": encode(parsed.api),
+                               "schema_document": parsed.schema_document,
+                               "warnings": warnings})
+        except (TypeError, ValueError):
+            return None  # a value JSON cannot hold exactly: not cached
+
+    # Written when the run has time (cache.deferred_stores): the model is frozen, and
+    # no stage changes the schema document.
+    store_later(_KIND, "", found, stored_text)
     return parsed
 
 

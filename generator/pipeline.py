@@ -9,6 +9,7 @@ import contextlib
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import TEMPLATES, __version__, api
 from .config import Config
@@ -16,6 +17,10 @@ from .diagnostics import Diagnostic, StrictModeError
 from .errors import GeneratorError
 from .stamp import STAMP_NAME, is_fresh, write_stamp
 from .timings import stage, write_if_asked
+
+if TYPE_CHECKING:
+    from .loader import LoadedSpec
+    from .model_processes import ModelPool
 
 
 @dataclass
@@ -35,63 +40,76 @@ def build_files(config: Config) -> tuple[dict[str, bytes], list[Path], list[Diag
     from .model_processes import ModelPool
 
     pool = ModelPool()
+    from .cache import deferred_stores
+
+    try:
+        # Cache entries of the load and parse stages are written while this process
+        # waits for the model workers, not before it hands them their work.
+        with deferred_stores():
+            files, spec = _build(config, pool)
+    finally:
+        pool.close()
+    return files, spec.files, list(spec.diagnostics.items)
+
+
+def _build(config: Config, pool: ModelPool) -> tuple[dict[str, bytes], LoadedSpec]:
+    """`build_files`' work, with the model workers started already."""
+    from .cache import write_deferred
     from .loader import load_spec
     from .model_pool import start_models
     from .parse import parse
     from .render import render_models, render_package
     from .validate import MetaSchemaCheck
 
+    with stage("load"):
+        spec = load_spec(config.spec, meta_schema=False, strict=config.strict)
+    # The full meta-schema check where it pays (see Config.validate): beside the rest
+    # on every run when asked (strict mode asks), else only to explain a failure.
+    with stage("validate"):
+        validation = MetaSchemaCheck(spec) if config.validate else None
     try:
-        with stage("load"):
-            spec = load_spec(config.spec, meta_schema=False, strict=config.strict)
-        # The full meta-schema check where it pays (see Config.validate): beside the rest
-        # on every run when asked (strict mode asks), else only to explain a failure.
+        with stage("parse"):
+            parsed = parse(spec, config.options())
+        spec.diagnostics.items.extend(parsed.warnings)
+        spec.diagnostics.raise_if_strict()
+        # The libraries' own warnings join ours instead of reaching stderr raw. They
+        # are not the document's defects (and a cache hit repeats none): strict
+        # ignores them.
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with stage("models"):
+                models = start_models(parsed.schema_document, parsed.api.schema_names,
+                                      pool)
+            # The rest of the client while the workers make the models.
+            with stage("render"):
+                texts, static = render_package(parsed.api, None, __version__,
+                                               config.templates)
+            with stage("format"):
+                contents = _formatted(parsed.api, texts, static)
+            write_deferred()  # while the workers work
+            with stage("models"):
+                models_source = models.result()
+            with stage("render"):
+                texts = {"models.py": render_models(parsed.api, models_source,
+                                                    __version__, config.templates)}
+            with stage("format"):
+                # The models compiled in the workers, group by group.
+                contents.update(_formatted(parsed.api, texts, static, compiled=True))
+            files = {path: contents[path].encode("utf-8") for path in sorted(contents)}
+        for library_warning in caught:
+            spec.diagnostics.add_unlocated("library",
+                                           " ".join(str(library_warning.message).split()),
+                                           str(config.spec))
+    except Exception as exc:
+        with stage("validate"):  # an invalid spec explains a failure better than it does
+            (validation or MetaSchemaCheck(spec)).wait()
+        if isinstance(exc, GeneratorError) and not isinstance(exc, StrictModeError):
+            exc.warnings = tuple(spec.diagnostics.items)
+        raise
+    if validation is not None:
         with stage("validate"):
-            validation = MetaSchemaCheck(spec) if config.validate else None
-        try:
-            with stage("parse"):
-                parsed = parse(spec, config.options())
-            spec.diagnostics.items.extend(parsed.warnings)
-            spec.diagnostics.raise_if_strict()
-            # The libraries' own warnings join ours instead of reaching stderr raw. They
-            # are not the document's defects (and a cache hit repeats none): strict
-            # ignores them.
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                with stage("models"):
-                    models = start_models(parsed.schema_document, parsed.api.schema_names,
-                                          pool)
-                # The rest of the client while the workers make the models.
-                with stage("render"):
-                    texts, static = render_package(parsed.api, None, __version__,
-                                                   config.templates)
-                with stage("format"):
-                    contents = _formatted(parsed.api, texts, static)
-                with stage("models"):
-                    models_source = models.result()
-                with stage("render"):
-                    texts = {"models.py": render_models(parsed.api, models_source,
-                                                        __version__, config.templates)}
-                with stage("format"):
-                    # The models compiled in the workers, group by group.
-                    contents.update(_formatted(parsed.api, texts, static, compiled=True))
-                files = {path: contents[path].encode("utf-8") for path in sorted(contents)}
-            for library_warning in caught:
-                spec.diagnostics.add_unlocated("library",
-                                               " ".join(str(library_warning.message).split()),
-                                               str(config.spec))
-        except Exception as exc:
-            with stage("validate"):  # an invalid spec explains a failure better than it does
-                (validation or MetaSchemaCheck(spec)).wait()
-            if isinstance(exc, GeneratorError) and not isinstance(exc, StrictModeError):
-                exc.warnings = tuple(spec.diagnostics.items)
-            raise
-        if validation is not None:
-            with stage("validate"):
-                validation.wait()
-    finally:
-        pool.close()
-    return files, spec.files, list(spec.diagnostics.items)
+            validation.wait()
+    return files, spec
 
 
 def _formatted(model: api.Api, texts: dict[str, str], static: frozenset[str], *,

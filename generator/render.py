@@ -92,7 +92,33 @@ def imports_for(hints: list[str]) -> list[tuple[str, str]]:
     return [(module, ", ".join(found)) for module, found in sorted(by_module.items())]
 
 
-def environment(user_templates: Path | None) -> jinja2.Environment:
+# What one template names: every variable name, and the templates it imports or
+# includes (None: one named by an expression).
+_Names = tuple[set[str], list[str | None]]
+
+
+class _Environment(jinja2.Environment):
+    """Jinja's environment, noting what each template it compiles names (the render
+    cache's keys need it): on a first run each template is then parsed once, not once
+    to compile it and again to read its names."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.names_in: dict[str, _Names] = {}
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> jinja2.nodes.Template:
+        tree = super()._parse(source, name, filename)
+        if name is not None:
+            self.names_in[name] = _names_in(tree)
+        return tree
+
+
+def _names_in(tree: jinja2.nodes.Template) -> _Names:
+    return ({node.name for node in tree.find_all(jinja2.nodes.Name)},
+            list(jinja2.meta.find_referenced_templates(tree)))
+
+
+def environment(user_templates: Path | None) -> _Environment:
     """User templates first, so a user overrides one file at a time."""
     loaders: list[jinja2.BaseLoader] = []
     if user_templates is not None:
@@ -100,14 +126,14 @@ def environment(user_templates: Path | None) -> jinja2.Environment:
     loaders.append(jinja2.FileSystemLoader(str(TEMPLATES)))
     # We emit Python, not HTML: HTML escaping would corrupt code; the filters escape instead.
     bytecode = folder_for("jinja")  # compiled templates; Jinja checks each source's checksum
-    env = jinja2.Environment(
+    env = _Environment(
         loader=jinja2.ChoiceLoader(loaders),
         bytecode_cache=jinja2.FileSystemBytecodeCache(str(bytecode)) if bytecode else None,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
-        autoescape=False,  # noqa: S701
+        autoescape=False,
     )
     env.add_extension("jinja2.ext.do")
     env.filters.update(pyrepr=pyrepr, docstring=docstring, comment=comment, markdown=markdown,
@@ -122,7 +148,7 @@ BULK_RUNTIME = ("runtime/_bulk", "runtime/_cli")
 PAGINATION_RUNTIME = ("runtime/_pagination",)
 
 
-def runtime_modules(env: jinja2.Environment) -> list[str]:
+def runtime_modules(env: _Environment) -> list[str]:
     """Static runtime files (`templates/runtime/*.py`), copied into every client."""
     return sorted(name for name in env.list_templates()
                   if name.startswith("runtime/") and name.endswith(".py"))
@@ -139,7 +165,7 @@ def _context(model: api.Api, generator_version: str, models_source: str | None) 
     }
 
 
-def _render(env: jinja2.Environment, template: str, path: str, context: dict[str, Any]) -> str:
+def _render(env: _Environment, template: str, path: str, context: dict[str, Any]) -> str:
     try:
         return env.get_template(template).render(**context)
     except jinja2.TemplateNotFound as exc:
@@ -152,7 +178,7 @@ def _render(env: jinja2.Environment, template: str, path: str, context: dict[str
                              f"{exc}") from exc
 
 
-def _cached_render(env: jinja2.Environment, keys: _RenderKeys, template: str, path: str,
+def _cached_render(env: _Environment, keys: _RenderKeys, template: str, path: str,
                    context: dict[str, Any]) -> str:
     """`_render`, or its earlier result for the same templates and variables."""
     key = keys.key(template, context)
@@ -228,7 +254,7 @@ class _RenderKeys:
     cache's salt). A resource module's key holds its resource, not the whole API, so
     editing one operation renders one module again."""
 
-    def __init__(self, env: jinja2.Environment) -> None:
+    def __init__(self, env: _Environment) -> None:
         self.env = env
         self.names = env.list_templates()
         digest = hashlib.sha256()
@@ -240,9 +266,7 @@ class _RenderKeys:
             self.templates = None  # an unreadable file in the folders: no cache this run
         self._shared: dict[str, str] = {}
         self._used: dict[str, str] = {}  # template -> the names it uses
-        # template -> the names in it, the templates it names (None: by an expression)
-        self._parsed: dict[str, tuple[set[str], list[str | None]]] = {}
-        self._resources: dict[int, tuple[api.Resource, str]] = {}  # id -> (it, its repr)
+        self._resources: dict[int, tuple[api.Resource, str]] = {}  # id -> (it, its digest)
 
     def key(self, template: str, variables: dict[str, Any]) -> str | None:
         """The key of rendering `template` with `variables`; None: render it uncached
@@ -252,8 +276,7 @@ class _RenderKeys:
         if template not in self._used:
             self._used[template] = cached("render-names", "jinja2",
                                           f"{self.templates}\0{template}",
-                                          lambda: _names_used(self.env, template,
-                                                              self._parsed))
+                                          lambda: _names_used(self.env, template))
         used = self._used[template]
         if used == _BROKEN:
             return None
@@ -264,21 +287,28 @@ class _RenderKeys:
 
     def _repr(self, name: str, value: Any) -> str:
         """The value in full (the model's dataclasses show every field; the rest are
-        strings); a variable every file shares is written out once a run, and the API
-        with the reprs of its resources made for their modules."""
+        strings), as the digest of its repr: a big API's repr is megabytes, and every
+        file's key would copy and hash it again. A variable every file shares is
+        digested once a run, and the API with the digests of its resources made for
+        their modules."""
         if name not in _CONTEXT_NAMES:
-            return self._resource(value) if isinstance(value, api.Resource) else repr(value)
+            return self._resource(value) if isinstance(value, api.Resource) else _digest(
+                repr(value))
         if name not in self._shared:
-            self._shared[name] = "\0".join([
+            self._shared[name] = _digest("\0".join([
                 repr(replace(value, resources=())),
                 *(self._resource(r) for r in value.resources)]) if isinstance(
-                    value, api.Api) else repr(value)
+                    value, api.Api) else repr(value))
         return self._shared[name]
 
     def _resource(self, resource: api.Resource) -> str:
         if id(resource) not in self._resources:
-            self._resources[id(resource)] = (resource, repr(resource))
+            self._resources[id(resource)] = (resource, _digest(repr(resource)))
         return self._resources[id(resource)][1]
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 # The variables every file shares (their repr is made once a run); `resource` varies.
@@ -293,24 +323,25 @@ def _source(env: jinja2.Environment, name: str) -> str:
     return env.loader.get_source(env, name)[0]
 
 
-def _names_used(env: jinja2.Environment, template: str,
-                parsed: dict[str, tuple[set[str], list[str | None]]]) -> str:
+def _names_used(env: _Environment, template: str) -> str:
     """Every name in `template` and in every template it reaches, one a line (`_ANY` if
     it reaches one by an expression, `_BROKEN` if one cannot be parsed). A name the
     template sets itself is counted too: a key holding a variable it does not read is
-    only more precise than needed. `parsed` keeps each template's parse for the run."""
+    only more precise than needed. Each template is compiled here, as rendering would
+    (its names are noted as it is parsed); one Jinja had compiled already, in its
+    bytecode cache, is parsed for them."""
     names: set[str] = set()
     pending, seen = [template], {template}
     while pending:
         name = pending.pop()
-        if name not in parsed:
-            try:
-                tree = env.parse(_source(env, name))
-            except jinja2.TemplateError:
-                return _BROKEN
-            parsed[name] = ({node.name for node in tree.find_all(jinja2.nodes.Name)},
-                            list(jinja2.meta.find_referenced_templates(tree)))
-        found, referenced = parsed[name]
+        try:
+            if name not in env.names_in:
+                env.get_template(name)
+            if name not in env.names_in:
+                env.names_in[name] = _names_in(env.parse(_source(env, name), name))
+        except jinja2.TemplateError:
+            return _BROKEN
+        found, referenced = env.names_in[name]
         names |= found
         for reached in referenced:
             if reached is None:

@@ -88,3 +88,30 @@ def test_a_step_of_the_generator_alone_keys_on_its_source(cache_dir: Path) -> No
     cache.cached("step", "jinja2", "same", compute)
     assert len(calls) == 2
     assert cache._salt("").endswith(cache._generator_source())
+
+
+def test_a_deferred_entry_is_written_when_asked_and_not_before(cache_dir: Path) -> None:
+    asked: list[str] = []
+
+    def result() -> str:
+        asked.append("x")
+        return "late"
+
+    with cache.deferred_stores():
+        cache.store_later("parsed", "", "key", result)
+        assert cache.lookup("parsed", "", "key") is None and asked == []
+        cache.write_deferred()
+        assert cache.lookup("parsed", "", "key") == "late" and asked == ["x"]
+        cache.store_later("parsed", "", "other", lambda: "at the end")
+    assert cache.lookup("parsed", "", "other") == "at the end"  # leaving writes the rest
+
+
+def test_a_failed_run_writes_no_deferred_entry(cache_dir: Path) -> None:
+    with pytest.raises(RuntimeError), cache.deferred_stores():
+        cache.store_later("parsed", "", "key", lambda: "never")
+        raise RuntimeError("the run failed")
+    assert cache.lookup("parsed", "", "key") is None
+    cache.store_later("parsed", "", "key", lambda: "now")  # outside a run: at once
+    assert cache.lookup("parsed", "", "key") == "now"
+    cache.store_later("parsed", "", "none", lambda: None)  # nothing to store
+    assert cache.lookup("parsed", "", "none") is None

@@ -26,19 +26,24 @@ def read(tmp_path: Path, data: Any) -> loader._File:
     return loader._read(path, "spec.json")
 
 
-@pytest.mark.parametrize("data, refs", [
-    ({"a": [{"b": {"$ref": "#/c"}}], "c": {}}, True),
-    ({"a": [{"b": {"ref": "#/c"}}], "$refs": [{}]}, False),
-    ({"a": [[[["$ref"]]]]}, False),
+@pytest.mark.parametrize("data, refs, external", [
+    ({"a": [{"b": {"$ref": "#/c"}}], "c": {}}, True, False),
+    ({"a": [{"b": {"ref": "#/c"}}], "$refs": [{}]}, False, False),
+    ({"a": [[[["$ref"]]]]}, False, False),
+    ({"a": [{"$ref": "#/b"}, {"b": {"$ref": "other.json#/c"}}]}, True, True),
+    ({"a": {"$ref": ["other.json"]}, "b": {"$ref": "#/a"}}, True, False),
 ])
 def test_the_quick_pass_notes_a_ref_only_where_a_mapping_holds_one(
-        tmp_path: Path, data: Any, refs: bool) -> None:
-    assert loader._within_limits(data) is refs
-    assert read(tmp_path, data).has_refs is refs
+        tmp_path: Path, data: Any, refs: bool, external: bool) -> None:
+    assert loader._within_limits(data) == (refs, external)
+    file = read(tmp_path, data)
+    assert (file.has_refs, loader._has_external_refs(file)) == (refs, external)
+    file.external_refs = None  # as read from the cache: the document is walked again
+    assert loader._has_external_refs(file) is external
 
 
 def test_nesting_up_to_the_limit_passes_and_one_more_level_is_located(tmp_path: Path) -> None:
-    assert loader._within_limits(nested(limits.MAX_DEPTH, 1)) is False
+    assert loader._within_limits(nested(limits.MAX_DEPTH, 1)) == (False, False)
     assert loader._within_limits(nested(limits.MAX_DEPTH + 1, 1)) is None
     read(tmp_path, {"deep": nested(limits.MAX_DEPTH - 1, 1)})
     with pytest.raises(SpecError, match="nest deeper than") as caught:
@@ -49,7 +54,7 @@ def test_nesting_up_to_the_limit_passes_and_one_more_level_is_located(tmp_path: 
 def test_too_many_values_are_refused_by_the_full_pass(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(limits, "MAX_VALUES", 10)
-    assert loader._within_limits(list(range(9))) is False
+    assert loader._within_limits(list(range(9))) == (False, False)
     assert loader._within_limits(list(range(10))) is None
     with pytest.raises(SpecError, match="more than 10 values"):
         read(tmp_path, {"many": list(range(10))})

@@ -3,6 +3,7 @@ type for type; another spec, file name or option parses again."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from pathlib import Path
@@ -130,3 +131,29 @@ def test_only_the_models_classes_are_read_back() -> None:
     value = {"t": (1, 1.0, True, None, "s", [2, (3,)]), "inf": float("inf")}
     assert repr(parsed_cache.decode(json.loads(json.dumps(parsed_cache.encode(value))))) \
         == repr(value)
+
+
+@pytest.mark.parametrize("name", ["schemas", "hostile", "bodies"])
+def test_a_run_writes_the_entries_its_stages_made_later_but_the_same(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """A run writes the load and parse stages' entries while it waits for the models:
+    what it writes then is what the stages made (no later stage changed it)."""
+    from generator.pipeline import build_files
+
+    fixture = Fixture(name)
+    spec = tmp_path / fixture.spec.name  # a copy: the fixture's own folder stays clean
+    shutil.copy(fixture.spec, spec)
+    monkeypatch.delenv("CLIENTGEN_NO_CACHE", raising=False)
+
+    def entries(cache: Path) -> dict[str, bytes]:
+        return {str(p.relative_to(cache)): p.read_bytes()
+                for kind in ("checked", "parsed") for p in (cache / kind).rglob("*")
+                if p.is_file()}
+
+    monkeypatch.setenv("CLIENTGEN_CACHE_DIR", str(tmp_path / "run"))
+    config = fixture.config(tmp_path / "out")
+    build_files(dataclasses.replace(config, spec=spec))
+    monkeypatch.setenv("CLIENTGEN_CACHE_DIR", str(tmp_path / "at-once"))
+    parse(load_spec(spec, meta_schema=False), fixture.config(tmp_path / "out").options())
+    written = entries(tmp_path / "run")
+    assert len(written) == 2 and written == entries(tmp_path / "at-once")

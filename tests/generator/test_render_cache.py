@@ -121,10 +121,23 @@ def test_a_template_reached_by_an_expression_keys_on_every_variable(
 
 def test_names_used_follow_imports_and_includes() -> None:
     env = render.environment(None)
-    used = render._names_used(env, RESOURCE, {}).split("\n")
+    used = render._names_used(env, RESOURCE).split("\n")
     assert "resource" in used and "api" not in used and "models_source" not in used
-    assert "models_source" in render._names_used(env, "package/models.py.jinja", {}).split(
+    assert "models_source" in render._names_used(env, "package/models.py.jinja").split(
         "\n")
+
+
+def test_names_are_the_same_whether_noted_while_compiling_or_parsed_apart(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    compiling = render.environment(None)
+    compiling.bytecode_cache = None  # every template compiled, so parsed, here
+    noted = render._names_used(compiling, RESOURCE)
+    assert RESOURCE in compiling.names_in  # read while compiling, not parsed again
+    from_bytecode = render.environment(None)
+    # As when Jinja loads each template from its bytecode cache: compiled, never parsed.
+    monkeypatch.setattr(from_bytecode, "get_template", lambda name: None)
+    assert render._names_used(from_bytecode, RESOURCE) == noted
+    assert "resource" in noted.split("\n")
 
 
 def test_a_broken_template_is_not_cached_and_still_names_the_problem(

@@ -195,6 +195,32 @@ def test_half_a_surrogate_pair_becomes_a_replacement_character(tmp_path: Path) -
         "lone-surrogate", "/components/schemas/Thing/description", _line_of(text, "SURROGATE"))
 
 
+@pytest.mark.parametrize("written, read", [
+    ("\\ude00 \\ud83d", "\ufffd \ufffd"),  # a low half, then a high one: no pair
+    ("\\ud83d\\ud83d\\ude00", "\ufffd\U0001f600"),  # a high half twice, then a low
+    ("\\ud83d\\ude00\\ude00", "\U0001f600\ufffd"),  # one low half too many
+    ("\\ud83d\\ude00 and \\ud83d", "\U0001f600 and \ufffd"),  # the last one alone
+])
+def test_every_half_pair_is_found_among_whole_ones(tmp_path: Path, written: str,
+                                                   read: str) -> None:
+    text = json.dumps(_doc(Thing={"type": "string", "description": "SURROGATE"}), indent=1)
+    spec = _load(tmp_path, text.replace("SURROGATE", written))
+    assert spec.data["components"]["schemas"]["Thing"]["description"] == read
+    assert {w.kind for w in spec.diagnostics.items} == {"lone-surrogate"}
+
+
+def test_whole_pairs_written_by_an_ascii_only_writer_read_as_their_characters(
+        tmp_path: Path) -> None:
+    # json.dumps escapes every non-ASCII character: an emoji becomes a pair of escapes.
+    text = json.dumps(_doc(Thing={"type": "string", "description": "a \U0001f600 b \u00e9",
+                                  "title": "\\ud83d is text here"}))
+    assert "\\ud83d\\ude00" in text
+    thing = _load(tmp_path, text).data["components"]["schemas"]["Thing"]
+    assert thing["description"] == "a \U0001f600 b \u00e9"
+    assert thing["title"] == "\\ud83d is text here"  # an escaped backslash, then text
+    assert _load(tmp_path, text).diagnostics.items == []
+
+
 def _line_of(text: str, needle: str) -> int:
     return next(n for n, line in enumerate(text.splitlines(), 1) if needle in line)
 
