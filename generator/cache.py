@@ -13,13 +13,17 @@ caches it lives outside the project (`$CLIENTGEN_CACHE_DIR`, else
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import re
+import sys
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
-from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 
 def _folder() -> Path | None:
@@ -46,8 +50,32 @@ def _generator_source() -> bytes:
 def _salt(distribution: str) -> bytes:
     """What else decides a result: the library's version (none for `""`: a step of the
     generator's own) and the generator's source."""
-    release = f"{distribution}=={version(distribution)}" if distribution else ""
+    release = f"{distribution}=={_installed_version(distribution)}" if distribution else ""
     return f"{release}\0".encode() + _generator_source()
+
+
+def _installed_version(distribution: str) -> str:
+    """The installed version of `distribution`, from the name of its `.dist-info` folder
+    (`ruff-0.17.6.dist-info`), the first one along `sys.path`, as importlib.metadata
+    finds it; importlib.metadata itself (a tenth of a quick run's imports) only where
+    there is none, an egg or an odd install."""
+    wanted = _normalized(distribution)
+    for folder in sys.path:
+        try:
+            names = os.listdir(folder or ".")
+        except OSError:
+            continue
+        for name in names:
+            project, _, release = name.removesuffix(".dist-info").partition("-")
+            if name.endswith(".dist-info") and release and _normalized(project) == wanted:
+                return release
+    from importlib.metadata import version
+
+    return version(distribution)
+
+
+def _normalized(project: str) -> str:
+    return re.sub(r"[-_.]+", "-", project).lower()  # PEP 503
 
 
 def folder_for(kind: str) -> Path | None:
@@ -108,13 +136,14 @@ def cached(kind: str, distribution: str, key: str, compute: Callable[[], str]) -
 # Entries whose writing waits for a moment when the run has nothing else to do (see
 # `deferred_stores`); None: every entry is written at once.
 _later: list[tuple[str, str, str, Callable[[], str | None]]] | None = None
+_writers: list[threading.Thread] = []
 
 
 @contextmanager
 def deferred_stores() -> Iterator[None]:
-    """Inside: `store_later` only notes an entry; `write_deferred` writes those noted,
-    and so does leaving the block, unless by an exception (a failed run stores them
-    not). The pipeline writes them while it waits for the model workers."""
+    """Inside: `store_later` only notes an entry; `write_deferred` writes those noted
+    so far, and leaving the block writes the rest, unless by an exception (a failed run
+    writes no more). Leaving waits for the entries being written."""
     global _later
     outer, _later = _later, []
     try:
@@ -122,6 +151,8 @@ def deferred_stores() -> Iterator[None]:
         write_deferred()
     finally:
         _later = outer
+        while _writers:
+            _writers.pop().join()
 
 
 def store_later(kind: str, distribution: str, key: str,
@@ -130,17 +161,42 @@ def store_later(kind: str, distribution: str, key: str,
     `result` must give the same text then as now (it reads values no stage changes);
     None: nothing to store."""
     if _later is None:
-        text = result()
-        if text is not None:
-            store(kind, distribution, key, text)
+        _write([(kind, distribution, key, result)])
     else:
         _later.append((kind, distribution, key, result))
 
 
-def write_deferred() -> None:
-    """Write every entry noted so far."""
-    while _later:
-        kind, distribution, key, result = _later.pop(0)
+def write_deferred(*, in_background: bool = False) -> None:
+    """Write every entry noted so far; `in_background`: in a thread, while this one
+    waits for other processes (the model workers, the formatter), which leave it the
+    interpreter most of the time."""
+    if not _later:
+        return
+    batch = list(_later)
+    _later.clear()
+    if not in_background:
+        _write(batch)
+        return
+    writer = threading.Thread(target=_write, args=(batch,), name="clientgen-cache-writer",
+                              daemon=True)
+    writer.start()
+    _writers.append(writer)
+
+
+def _write(entries: list[tuple[str, str, str, Callable[[], str | None]]]) -> None:
+    for kind, distribution, key, result in entries:
         text = result()
         if text is not None:
             store(kind, distribution, key, text)
+
+
+def json_text(value: Any, levels: int = 3) -> str:
+    """`json.dumps(value)`, the same text, made an entry of a mapping or a list at a time
+    down to `levels` deep: each call holds the interpreter for a moment only, so a
+    thread writing a big document (`write_deferred`) never keeps the run waiting long."""
+    if levels and type(value) is dict and value and all(type(k) is str for k in value):
+        return "{" + ", ".join(f"{json.dumps(key)}: {json_text(item, levels - 1)}"
+                               for key, item in value.items()) + "}"
+    if levels and type(value) is list and value:
+        return "[" + ", ".join(json_text(item, levels - 1) for item in value) + "]"
+    return json.dumps(value)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from .errors import GeneratorError
 
@@ -41,6 +43,20 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
                         help="print every warning, not only their count by kind")
     parser.add_argument("-q", "--quiet", action="store_true", help="print only problems")
     return parser.parse_args(argv)
+
+
+def entry() -> NoReturn:
+    """The `clientgen` command and `python -m generator`: `main`, then a quick exit.
+
+    By then every file is written and closed and every worker process has ended; what
+    is left is freeing memory, which the system does at once when the process ends.
+    Freeing a big document's objects one by one took longer than writing the client
+    (GitHub: 0.07 s)."""
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing to add
+            stream.flush()
+    os._exit(code)
 
 
 def main(argv: list[str] | None = None) -> int:

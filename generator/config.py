@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,6 +41,8 @@ def load_config(pyproject: Path | None, overrides: dict[str, Any]) -> Config:
     table: dict[str, Any] = {}
     base = Path.cwd()
     if pyproject is not None and pyproject.is_file():
+        import tomllib  # here: a run given no settings file never pays for the import
+
         try:
             with pyproject.open("rb") as handle:
                 table = tomllib.load(handle).get("tool", {}).get("clientgen", {})

@@ -20,10 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from . import limits
-from .cache import lookup, store
 from .diagnostics import Diagnostic, Diagnostics
 from .errors import SpecError
 from .json_lines import scan
@@ -31,42 +28,6 @@ from .json_lines import scan
 Origin = tuple[str, int]  # (file as shown to the user, 1-based line)
 
 
-# libyaml's parser when PyYAML was built with it (its wheels are): ten times faster.
-_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _JsonCompatibleLoader(_SafeLoader):  # type: ignore[valid-type,misc]
-    """YAML 1.1 would turn `2023-12-25` into a date object; a spec means a string."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        # JSON keys are strings: YAML reads `200:` as the int 200, a spec means status "200".
-        self.flatten_mapping(node)
-        return {
-            str(key.value) if isinstance(key, yaml.ScalarNode) else self.construct_object(key):
-                self.construct_object(value, deep=deep)
-            for key, value in node.value
-        }
-
-
-_JsonCompatibleLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
-class _PureJsonCompatibleLoader(yaml.SafeLoader):
-    """The same rules on PyYAML's pure-Python parser, whose error messages say more."""
-
-    construct_mapping = _JsonCompatibleLoader.construct_mapping
-    yaml_implicit_resolvers = _JsonCompatibleLoader.yaml_implicit_resolvers
-
-
-# The YAML tags of JSON values: anything else (binary, set, timestamp, python/...) is not
-# something a JSON-based format can mean, and its Python object would surprise every stage.
-_YAML_TAG = "tag:yaml.org,2002:"
-_JSON_TAGS = frozenset(f"{_YAML_TAG}{t}" for t in ("str", "int", "float", "bool", "null",
-                                                    "map", "seq"))
-_MERGE_TAG = f"{_YAML_TAG}merge"
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _SURROGATE_ESCAPE = re.compile(r"\\[uU]0*[dD][89a-fA-F]")
 # A surrogate escape in JSON (`\ud83d`): a writer that escapes every non-ASCII
@@ -204,20 +165,9 @@ def _parse(text: str, raw: bytes, path: Path, shown: str, *, remember: bool = Tr
         loaded = _parse_json(text, raw, path, shown)
         if loaded is not None:
             return loaded
-    try:
-        return _parse_yaml_cached(text, raw, path, shown, remember=remember)
-    except _YamlSyntaxError as terse:
-        if _JsonCompatibleLoader is _PureJsonCompatibleLoader:
-            raise
-        # libyaml's messages are terser: parse again with the pure-Python parser to explain.
-        try:
-            return _parse_yaml(text, raw, path, shown, _PureJsonCompatibleLoader)
-        except RecursionError:
-            raise terse from None
+    from .yaml_reader import parse_yaml_explained
 
-
-class _YamlSyntaxError(SpecError):
-    """The text is not YAML (as opposed to YAML that breaks one of our rules)."""
+    return parse_yaml_explained(text, raw, path, shown, remember=remember)
 
 
 # -- JSON ----------------------------------------------------------------------------------
@@ -247,8 +197,10 @@ def _parse_json(text: str, raw: bytes, path: Path, shown: str) -> _File | None:
         raise SpecError(f"values nest deeper than {limits.MAX_DEPTH} levels", file=shown,
                         line=line, pointer=pointer) from None
     except json.JSONDecodeError as exc:
+        from .yaml_reader import parse_yaml
+
         try:  # a YAML document in flow style reads as YAML
-            _parse_yaml(text, raw, path, shown, _JsonCompatibleLoader)
+            parse_yaml(text, raw, path, shown)
         except SpecError:
             raise SpecError(f"not valid JSON: {exc.msg} (column {exc.colno})", file=shown,
                             line=exc.lineno) from None
@@ -285,161 +237,6 @@ def _pointer_at_line(positions: Any, line: int) -> str:
         if best_line <= at <= line:
             best, best_line = pointer, at
     return best
-
-
-# -- YAML ----------------------------------------------------------------------------------
-
-def _parse_yaml(text: str, raw: bytes, path: Path, shown: str,
-                loader_class: type[yaml.SafeLoader]) -> _File:
-    loader = loader_class(text)
-    file = _File(path=path, shown=shown, data=None, raw=raw, text=text, is_json=False)
-    try:
-        try:
-            node = loader.get_single_node()
-        except RecursionError:
-            raise SpecError(f"values nest deeper than {limits.MAX_DEPTH} levels", file=shown,
-                            line=_deep_line(text)) from None
-        if node is None:
-            raise SpecError("the file is empty", file=shown, line=1)
-        file.yaml_lines = {}
-        _YamlWalk(file).walk(node, "", None, 0)
-        file.data = loader.construct_document(node)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        problem = " ".join(str(p) for p in (exc.context, exc.problem) if p)
-        raise _YamlSyntaxError(f"not valid YAML or JSON: {problem}", file=shown,
-                               line=line) from exc
-    except yaml.YAMLError as exc:
-        raise _YamlSyntaxError(f"not valid YAML or JSON: {exc}", file=shown) from exc
-    finally:
-        loader.dispose()
-    _check_values(file)
-    return file
-
-
-def _parse_yaml_cached(text: str, raw: bytes, path: Path, shown: str, *,
-                       remember: bool = True) -> _File:
-    """`_parse_yaml` with libyaml, or its earlier result for the same text: reading a big
-    YAML document is the slowest part of loading it. What is cached passed every check
-    (a failure is not cached), values and lines as read. With `remember=False` the
-    caller decides whether to `_remember_yaml` (a root file alone is cached with its
-    checks, by `checked_cache`)."""
-    found = _from_cache(lookup("yaml", "pyyaml", _yaml_key(text)), text, raw, path, shown)
-    if found is not None:
-        return found
-    file = _parse_yaml(text, raw, path, shown, _JsonCompatibleLoader)
-    if remember:
-        _remember_yaml(file)
-    return file
-
-
-def _yaml_key(text: str) -> str:
-    return f"{_JsonCompatibleLoader.__name__}\0{text}"
-
-
-def _remember_yaml(file: _File) -> None:
-    """Cache what reading a YAML file found; not a document with aliases, since the later
-    stages see one value at several places, which JSON cannot hold."""
-    if file.is_json or file.shared:
-        return
-    store("yaml", "pyyaml", _yaml_key(file.text), json.dumps(
-        {"data": file.data, "lines": file.yaml_lines, "warnings": file.warnings,
-         "has_refs": file.has_refs}))
-
-
-def _from_cache(entry: str | None, text: str, raw: bytes, path: Path,
-                shown: str) -> _File | None:
-    if entry is None:
-        return None
-    try:
-        stored = json.loads(entry)
-        return _File(path=path, shown=shown, data=stored["data"], raw=raw, text=text,
-                     is_json=False, yaml_lines=dict(stored["lines"]),
-                     has_refs=bool(stored["has_refs"]),
-                     warnings=[(str(kind), str(message), str(pointer),
-                                None if line is None else int(line))
-                               for kind, message, pointer, line in stored["warnings"]])
-    except (ValueError, TypeError, KeyError):
-        return None  # a damaged entry: read the text again
-
-
-def _deep_line(text: str) -> int | None:
-    """The first line where brackets open past the limit (for the message only: the
-    parser gave up before it could say where)."""
-    depth = 0
-    for number, line in enumerate(text.splitlines(), 1):
-        if len(line) - len(line.lstrip()) > limits.MAX_DEPTH * 2:
-            return number  # block style: nesting is indentation
-        for char in line:
-            depth += (char in "[{") - (char in "]}")
-            if depth > limits.MAX_DEPTH:
-                return number
-    return None
-
-
-class _YamlWalk:
-    """Records the line of every value and refuses what JSON cannot hold: other tags,
-    aliases that refer to themselves or expand past the limits, overlong integers."""
-
-    def __init__(self, file: _File) -> None:
-        self.file = file
-        assert file.yaml_lines is not None
-        self.lines = file.yaml_lines
-        self.count = 0
-        self.open: set[int] = set()  # nodes being walked: an alias to one is a cycle
-        self.seen: set[int] = set()  # mappings and lists walked: met again through an alias
-
-    def fail(self, message: str, node: yaml.Node, pointer: str,
-             line: int | None = None) -> SpecError:
-        return SpecError(message, file=self.file.shown,
-                         line=line or node.start_mark.line + 1, pointer=pointer)
-
-    def walk(self, node: yaml.Node, pointer: str, key_line: int | None, depth: int) -> None:
-        # A mapping entry's line is its key's (`label:`), not where its value starts below it.
-        self.lines.setdefault(pointer, key_line if key_line is not None
-                              else node.start_mark.line + 1)
-        self.count += 1
-        if self.count > limits.MAX_VALUES:
-            raise self.fail(f"the document holds more than {limits.MAX_VALUES:,} values "
-                            "(YAML aliases count each time they are used)", node, pointer)
-        if depth > limits.MAX_DEPTH:
-            raise self.fail(f"values nest deeper than {limits.MAX_DEPTH} levels", node, pointer)
-        if node.tag not in _JSON_TAGS:
-            raise self.fail(f"YAML tag {node.tag.replace(_YAML_TAG, '!!')!r} is not a JSON "
-                            "value; a spec holds strings, numbers, booleans, null, mappings "
-                            "and lists", node, pointer)
-        if isinstance(node, yaml.ScalarNode):
-            if node.tag == f"{_YAML_TAG}int" and len(node.value) > limits.MAX_INT_DIGITS:
-                raise self.fail(f"an integer of {len(node.value)} digits (more than "
-                                f"{limits.MAX_INT_DIGITS}, Python's limit)", node, pointer)
-            return
-        if id(node) in self.open:
-            raise self.fail("a YAML alias refers to a value that contains it", node, pointer,
-                            key_line)
-        if id(node) in self.seen:
-            self.file.shared = True
-        self.seen.add(id(node))
-        self.open.add(id(node))
-        if isinstance(node, yaml.MappingNode):
-            seen: set[str] = set()
-            for key_node, value_node in node.value:
-                if key_node.tag == _MERGE_TAG:
-                    self.walk(value_node, pointer, None, depth + 1)
-                    continue
-                if not isinstance(key_node, yaml.ScalarNode):
-                    raise self.fail("a mapping key must be a string", key_node, pointer)
-                key = str(key_node.value)
-                line = key_node.start_mark.line + 1
-                if key in seen:
-                    self.file.warnings.append(("duplicate-key", f"duplicate key {key!r}; "
-                                               "the last one is used", pointer, line))
-                seen.add(key)
-                self.walk(value_node, f"{pointer}/{escape_pointer_token(key)}", line, depth + 1)
-        elif isinstance(node, yaml.SequenceNode):
-            for index, item in enumerate(node.value):
-                self.walk(item, f"{pointer}/{index}", None, depth + 1)
-        self.open.discard(id(node))
 
 
 # -- both ----------------------------------------------------------------------------------
@@ -697,7 +494,9 @@ def load_spec(path: Path, *, meta_schema: bool = True, strict: bool = False) -> 
         root = _parse(text, raw, root_path, str(path), remember=False)
         loaded, external = _bundle(root, strict)
         if external:
-            _remember_yaml(root)  # the checked document will not be cached: its reading is
+            from .yaml_reader import remember_yaml
+
+            remember_yaml(root)  # the checked document will not be cached: its reading is
         found = len(loaded.diagnostics.items)
         check_structure(loaded)
         if not external and not root.shared:  # decided by the text alone

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from . import api
-from .cache import lookup, store_later
+from .cache import json_text, lookup, store_later
 from .diagnostics import Diagnostic
 from .loader import LoadedSpec
 
@@ -68,9 +68,9 @@ def cached_parse(spec: LoadedSpec, options: dict[str, Any],
 
     def stored_text() -> str | None:
         try:
-            return json.dumps({"api": encode(parsed.api),
-                               "schema_document": parsed.schema_document,
-                               "warnings": warnings})
+            return json_text({"api": encode(parsed.api),
+                              "schema_document": parsed.schema_document,
+                              "warnings": warnings})
         except (TypeError, ValueError):
             return None  # a value JSON cannot hold exactly: not cached
 

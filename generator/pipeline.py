@@ -86,7 +86,7 @@ def _build(config: Config, pool: ModelPool) -> tuple[dict[str, bytes], LoadedSpe
                                                config.templates)
             with stage("format"):
                 contents = _formatted(parsed.api, texts, static)
-            write_deferred()  # while the workers work
+            write_deferred(in_background=True)  # while the workers work
             with stage("models"):
                 models_source = models.result()
             with stage("render"):

@@ -134,6 +134,9 @@ def environment(user_templates: Path | None) -> _Environment:
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
         autoescape=False,
+        # Jinja's optimizer folds constants at compile time: the same output, and a
+        # sixth of compiling our templates (every first run compiles them).
+        optimized=False,
     )
     env.add_extension("jinja2.ext.do")
     env.filters.update(pyrepr=pyrepr, docstring=docstring, comment=comment, markdown=markdown,

@@ -115,3 +115,56 @@ def test_a_failed_run_writes_no_deferred_entry(cache_dir: Path) -> None:
     assert cache.lookup("parsed", "", "key") == "now"
     cache.store_later("parsed", "", "none", lambda: None)  # nothing to store
     assert cache.lookup("parsed", "", "none") is None
+
+
+@pytest.mark.parametrize("distribution", ["jinja2", "ruff", "datamodel-code-generator",
+                                          "PyYAML", "pyyaml"])
+def test_a_librarys_version_is_the_one_importlib_metadata_finds(distribution: str) -> None:
+    from importlib.metadata import version
+
+    assert cache._installed_version(distribution) == version(distribution)
+
+
+def test_a_library_not_installed_as_a_wheel_is_asked_of_importlib_metadata(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from importlib.metadata import PackageNotFoundError
+
+    (tmp_path / "other-1.0.dist-info").mkdir()
+    monkeypatch.setattr("sys.path", [str(tmp_path), str(tmp_path / "missing")])
+    assert cache._installed_version("Other") == "1.0"
+    with pytest.raises(PackageNotFoundError):
+        cache._installed_version("absent-project")
+
+
+def test_entries_written_in_the_background_are_there_when_the_run_ends(
+        cache_dir: Path) -> None:
+    import threading
+
+    writers: list[str] = []
+
+    def result(text: str) -> Callable[[], str]:
+        def compute() -> str:
+            writers.append(threading.current_thread().name)
+            return text
+        return compute
+
+    with cache.deferred_stores():
+        cache.store_later("parsed", "", "one", result("first"))
+        cache.store_later("checked", "pyyaml", "two", result("second"))
+        cache.write_deferred(in_background=True)
+    assert cache.lookup("parsed", "", "one") == "first"
+    assert cache.lookup("checked", "pyyaml", "two") == "second"
+    assert writers == ["clientgen-cache-writer"] * 2  # not the run's own thread
+    assert not [t for t in threading.enumerate() if t.name == "clientgen-cache-writer"]
+
+
+@pytest.mark.parametrize("value", [
+    {"a": [1, 2.5, {"b": None, "c": [True, "\u00e9\U0001f600"]}], "d": {}, "e": [],
+     "f": {"g": {"h": {"i": {"j": float("nan")}}}}},
+    [[[[["deep"]]]], {"k": "v"}], {1: "int key"}, "text", 3,
+])
+def test_json_text_is_json_dumps_made_in_pieces(value: object) -> None:
+    import json
+
+    assert cache.json_text(value) == json.dumps(value)
+    assert cache.json_text(value, levels=1) == json.dumps(value)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import loader
+from generator import loader, yaml_reader
 from generator.errors import SpecError
 
 SPEC = """\
@@ -40,13 +40,13 @@ def parses(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     monkeypatch.delenv("CLIENTGEN_NO_CACHE", raising=False)
     monkeypatch.setenv("CLIENTGEN_CACHE_DIR", str(tmp_path / "cache"))
     texts: list[str] = []
-    original = loader._parse_yaml
+    original = yaml_reader._parse_yaml
 
     def counting(text: str, *args: object) -> loader._File:
         texts.append(text)
         return original(text, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(loader, "_parse_yaml", counting)
+    monkeypatch.setattr(yaml_reader, "_parse_yaml", counting)
     return texts
 
 
