@@ -168,3 +168,19 @@ def test_json_text_is_json_dumps_made_in_pieces(value: object) -> None:
 
     assert cache.json_text(value) == json.dumps(value)
     assert cache.json_text(value, levels=1) == json.dumps(value)
+
+
+def test_an_entry_is_stored_whatever_temporary_file_a_killed_run_left(
+        cache_dir: Path) -> None:
+    import os
+    import threading
+
+    cache.store("format", "ruff", "first", "one")  # makes the entries' folders
+    entry = cache._entry("format", "ruff", "second")
+    assert entry is not None
+    entry.parent.mkdir(parents=True, exist_ok=True)
+    left = Path(f"{entry}.{os.getpid()}-{threading.get_ident()}.tmp")
+    left.write_text("half an entry")
+    cache.store("format", "ruff", "second", "two")
+    assert cache.lookup("format", "ruff", "second") == "two"
+    assert [p.name for p in entry.parent.iterdir() if p.name.endswith(".tmp")] == [left.name]
