@@ -19,7 +19,7 @@ import re
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
@@ -110,13 +110,19 @@ def lookup(kind: str, distribution: str, key: str) -> str | None:
 
 
 def store(kind: str, distribution: str, key: str, result: str) -> None:
+    _store_pieces(kind, distribution, key, (result,))
+
+
+def _store_pieces(kind: str, distribution: str, key: str, pieces: Iterable[str]) -> None:
+    """`store` of the text the pieces make, written as they come."""
     entry = _entry(kind, distribution, key)
     if entry is None:
         return
     try:
         handle, temporary = _temporary_beside(entry)
         with os.fdopen(handle, "wb") as out:
-            out.write(result.encode("utf-8"))
+            for piece in pieces:
+                out.write(piece.encode("utf-8"))
         os.replace(temporary, entry)  # atomic: a reader never sees half an entry
     except OSError:
         pass  # a read-only or full disk costs speed, not correctness
@@ -147,33 +153,47 @@ def cached(kind: str, distribution: str, key: str, compute: Callable[[], str]) -
     return result
 
 
-# Entries whose writing waits for a moment when the run has nothing else to do (see
-# `deferred_stores`); None: every entry is written at once.
-_later: list[tuple[str, str, str, Callable[[], str | None]]] | None = None
-_writers: list[threading.Thread] = []
+# Entries whose writing waits until the run can spare it (see `deferred_stores`): each
+# as (kind, distribution, key, a function giving the text's pieces, or None for none).
+_Deferred = tuple[str, str, str, Callable[[], Iterable[str] | None]]
+_later: list[_Deferred] | None = None  # None: every entry is written at once
+_writers: list[int | threading.Thread] = []  # writing in the background: processes, threads
 
 
 @contextmanager
 def deferred_stores() -> Iterator[None]:
-    """Inside: `store_later` only notes an entry; `write_deferred` writes those noted
-    so far, and leaving the block writes the rest, unless by an exception (a failed run
-    writes no more). Leaving waits for the entries being written."""
+    """Inside: `store_later` only notes an entry, and `write_deferred` writes those noted
+    so far. Leaving the block writes the rest and waits for the ones being written,
+    unless the block is inside another (which then does it, later) or is left by an
+    exception (a failed run writes no more)."""
     global _later
     outer, _later = _later, []
+    failed = False
     try:
         yield
-        write_deferred()
+    except BaseException:
+        failed = True
+        raise
     finally:
-        _later = outer
-        while _writers:
-            _writers.pop().join()
+        pending, _later = _later, outer
+        if outer is not None:
+            if not failed:
+                outer.extend(pending)
+        else:
+            if not failed:
+                _write(pending)
+            while _writers:
+                writer = _writers.pop()
+                if isinstance(writer, threading.Thread):
+                    writer.join()
+                else:
+                    os.waitpid(writer, 0)
 
 
 def store_later(kind: str, distribution: str, key: str,
-                result: Callable[[], str | None]) -> None:
-    """`store(kind, distribution, key, result())`, now or when the run has time.
-    `result` must give the same text then as now (it reads values no stage changes);
-    None: nothing to store."""
+                result: Callable[[], Iterable[str] | None]) -> None:
+    """Store the text `result()` gives in pieces, now or when the run can spare it.
+    `result` must give the same text then as now (it reads values no stage changes)."""
     if _later is None:
         _write([(kind, distribution, key, result)])
     else:
@@ -181,36 +201,59 @@ def store_later(kind: str, distribution: str, key: str,
 
 
 def write_deferred(*, in_background: bool = False) -> None:
-    """Write every entry noted so far; `in_background`: in a thread, while this one
-    waits for other processes (the model workers, the formatter), which leave it the
-    interpreter most of the time."""
+    """Write every entry noted so far. `in_background`: in a child process (forked: it
+    has every value already), on the core the model workers leave idle once the last
+    group is made, while this process joins the models and formats them. Serialising
+    the checked document and the parsed API is a tenth of a second on a big document;
+    in a thread it held this process's interpreter just when the models came back.
+    Without `fork` (not on Linux or macOS), a thread does it."""
     if not _later:
         return
     batch = list(_later)
     _later.clear()
     if not in_background:
         _write(batch)
-        return
-    writer = threading.Thread(target=_write, args=(batch,), name="clientgen-cache-writer",
-                              daemon=True)
-    writer.start()
-    _writers.append(writer)
+    elif hasattr(os, "fork"):
+        child = os.fork()
+        if child == 0:  # the writer: it writes, and ends without running anything else
+            code = 1
+            try:
+                _write(batch)
+                code = 0
+            finally:
+                os._exit(code)
+        _writers.append(child)
+    else:
+        writer = threading.Thread(target=_write, args=(batch,),
+                                  name="clientgen-cache-writer", daemon=True)
+        writer.start()
+        _writers.append(writer)
 
 
-def _write(entries: list[tuple[str, str, str, Callable[[], str | None]]]) -> None:
+def _write(entries: list[_Deferred]) -> None:
     for kind, distribution, key, result in entries:
-        text = result()
-        if text is not None:
-            store(kind, distribution, key, text)
+        pieces = result()
+        if pieces is not None:
+            _store_pieces(kind, distribution, key, pieces)
 
 
-def json_text(value: Any, levels: int = 3) -> str:
-    """`json.dumps(value)`, the same text, made an entry of a mapping or a list at a time
-    down to `levels` deep: each call holds the interpreter for a moment only, so a
-    thread writing a big document (`write_deferred`) never keeps the run waiting long."""
+def json_pieces(value: Any, levels: int = 3) -> Iterator[str]:
+    """`json.dumps(value)`, the same text, in pieces: an entry of a mapping or a list at
+    a time down to `levels` deep, so that a big document is written as it is made, not
+    held whole in memory first."""
     if levels and type(value) is dict and value and all(type(k) is str for k in value):
-        return "{" + ", ".join(f"{json.dumps(key)}: {json_text(item, levels - 1)}"
-                               for key, item in value.items()) + "}"
-    if levels and type(value) is list and value:
-        return "[" + ", ".join(json_text(item, levels - 1) for item in value) + "]"
-    return json.dumps(value)
+        separator = "{"
+        for key, item in value.items():
+            yield f"{separator}{json.dumps(key)}: "
+            yield from json_pieces(item, levels - 1)
+            separator = ", "
+        yield "}"
+    elif levels and type(value) is list and value:
+        separator = "["
+        for item in value:
+            yield separator
+            yield from json_pieces(item, levels - 1)
+            separator = ", "
+        yield "]"
+    else:
+        yield json.dumps(value)

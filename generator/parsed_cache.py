@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from . import api
-from .cache import json_text, lookup, store_later
+from .cache import json_pieces, lookup, store_later
 from .diagnostics import Diagnostic
 from .loader import LoadedSpec
 
@@ -66,16 +66,16 @@ def cached_parse(spec: LoadedSpec, options: dict[str, Any],
     parsed = compute()
     warnings = [(w.kind, w.message, w.file, w.line, w.pointer) for w in parsed.warnings]
 
-    def stored_text() -> str | None:
+    def stored_text() -> list[str] | None:
         try:
-            return json_text({"api": encode(parsed.api),
-                              "schema_document": parsed.schema_document,
-                              "warnings": warnings})
+            return list(json_pieces({"api": encode(parsed.api),
+                                     "schema_document": parsed.schema_document,
+                                     "warnings": warnings}))
         except (TypeError, ValueError):
             return None  # a value JSON cannot hold exactly: not cached
 
-    # Written when the run has time (cache.deferred_stores): the model is frozen, and
-    # no stage changes the schema document.
+    # Written when the run can spare it (cache.deferred_stores): the model is frozen,
+    # and no stage changes the schema document.
     store_later(_KIND, "", found, stored_text)
     return parsed
 

@@ -139,18 +139,22 @@ def run(config: Config, *, check: bool = False, force: bool = False) -> Outcome:
     if not check and not force and is_fresh(stamp, config.target, template_dirs,
                                             _stamped(config), config.spec.parent):
         return Outcome(up_to_date=True)
-    files, spec_files, warnings = build_files(config)
-    refuse_planted_links(config)  # again: the run took a while
-    check_paths(files)
-    with stage("write"):
-        changes = differences(files, config.target)
-        if check:
-            write_if_asked()
-            return Outcome(up_to_date=not changes, changes=changes, warnings=warnings)
-        if changes:
-            write_tree(files, config.target)
-        with contextlib.suppress(OSError):  # the stamp only saves time: the next run redoes it
-            write_stamp(stamp, config.target, spec_files, template_dirs, _stamped(config))
+    from .cache import deferred_stores
+
+    # The cache entries still being written (cache.write_deferred) are waited for after
+    # the output is written, not before.
+    with deferred_stores():
+        files, spec_files, warnings = build_files(config)
+        refuse_planted_links(config)  # again: the run took a while
+        check_paths(files)
+        with stage("write"):
+            changes = differences(files, config.target)
+            if not check and changes:
+                write_tree(files, config.target)
+            if not check:
+                with contextlib.suppress(OSError):  # only saves time: the next run redoes it
+                    write_stamp(stamp, config.target, spec_files, template_dirs,
+                                _stamped(config))
     write_if_asked()
     return Outcome(up_to_date=not changes, changes=changes, warnings=warnings)
 
