@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 
-from .source_edits import Positions, add_imports, apply
+from .source_edits import Edit, Positions
 
 _SETTING = "allow_inf_nan=False"
 _BASES = frozenset({"BaseModel", "RootModel"})
@@ -42,8 +42,11 @@ def _config_call(node: ast.ClassDef) -> ast.Call | None:
 
 def refuse_non_finite(source: str) -> str:
     """`source` with `allow_inf_nan=False` in the config of every pydantic model in it."""
-    tree = ast.parse(source)
-    positions = Positions(source)
+    return non_finite_edit(source, ast.parse(source), Positions(source)).applied(source)
+
+
+def non_finite_edit(source: str, tree: ast.Module, positions: Positions) -> Edit:
+    """`refuse_non_finite`'s edit of `source` (parsed: `tree`)."""
     insertions: list[tuple[int, str]] = []  # (offset, text to insert)
     for node in tree.body:
         if not isinstance(node, ast.ClassDef) or "Enum" in "".join(_base_names(node)):
@@ -64,6 +67,4 @@ def refuse_non_finite(source: str) -> str:
             else:
                 insertions.append((positions.offset(first.lineno, first.col_offset),
                                    f"{config}\n{' ' * first.col_offset}"))
-    if not insertions:
-        return source
-    return add_imports(apply(source, insertions), "from pydantic import ConfigDict\n")
+    return Edit(tuple(insertions), "from pydantic import ConfigDict\n" if insertions else "")

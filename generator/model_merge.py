@@ -22,9 +22,10 @@ import tokenize
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from itertools import accumulate
 
 from .errors import GeneratorError
-from .source_edits import source_lines
+from .source_edits import Edit, apply, source_lines
 
 _FUTURE = "from __future__ import annotations"
 
@@ -71,19 +72,36 @@ def _rebuilt(node: ast.stmt) -> str | None:
 
 
 def kept_part(source: str, tree: ast.Module, own: tuple[str, ...], others: Iterable[str],
-              check: Callable[[ast.AST], None]) -> Part:
-    """The group's own part of the model generator's output (`source`, parsed: `tree`).
+              check: Callable[[ast.AST], None], edit: Edit | None = None) -> Part:
+    """The group's own part of the model generator's output (`source`, parsed: `tree`)
+    with `edit` made to it: the same part as of the edited source, without parsing it.
 
     `own`: the group's schemas; `others`: the schemas of earlier groups it refers to.
     `check` sees every node on the way (the models' import allow-list).
     """
+    edit = edit or Edit()
     lines = source_lines(source)  # ast's line numbers: not str.splitlines()
-    imports: list[str] = []
+    starts = list(accumulate((len(line) for line in lines), initial=0))
+    insertions = sorted(edit.insertions, key=lambda item: item[0])  # stable, as `apply`
+
+    def text_of(first: int, last: int) -> str:
+        """Lines `first` to `last` (1-based), with the edit's insertions among them (one
+        at the end of the source, which may end without a line break, included)."""
+        start, end = starts[first - 1], starts[last]
+        inside = [(at - start, text) for at, text in insertions
+                  if start <= at < end or at == end == len(source)]
+        return apply("".join(lines[first - 1:last]), inside)
+
+    added = ast.parse(edit.imports)  # placed first, after `from __future__`
+    imports = [text for text in edit.imports.splitlines(keepends=True) if text.strip()]
+    for inner in ast.walk(added):
+        check(inner)
     definitions: dict[str, str] = {}
     uses: dict[str, set[str]] = {}
     rebuilds: list[tuple[str, str]] = []
     for node in tree.body:
-        text = "".join(lines[node.lineno - 1:node.end_lineno])
+        assert node.end_lineno is not None
+        text = text_of(node.lineno, node.end_lineno)
         name = _defined_name(node)
         nodes = list(ast.walk(node))
         for inner in nodes:
@@ -93,7 +111,7 @@ def kept_part(source: str, tree: ast.Module, own: tuple[str, ...], others: Itera
                 imports.append(text)
         elif name is not None:
             first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
-            definitions[name] = "".join(lines[first - 1:node.end_lineno])
+            definitions[name] = text_of(first, node.end_lineno)
             uses[name] = {n.id for n in nodes if isinstance(n, ast.Name)}
         elif _rebuilt(node) is not None:
             rebuilds.append((str(_rebuilt(node)), text))

@@ -8,7 +8,6 @@ lazy imports before the first group arrives.
 
 from __future__ import annotations
 
-import ast
 import warnings
 from typing import Any
 
@@ -17,7 +16,7 @@ import datamodel_code_generator.parser.openapi  # noqa: F401
 from .errors import GeneratorError
 from .model_merge import kept_part
 from .model_pool import GroupInput
-from .models import check_import, generate_source, generated_tree
+from .models import check_import, generate_source, generated
 
 _TINY: dict[str, Any] = {
     "openapi": "3.0.3", "info": {"title": "models", "version": "0"}, "paths": {},
@@ -26,10 +25,11 @@ _TINY: dict[str, Any] = {
 generate_source(_TINY, ["Warm"])
 
 
-def _compiles(tree: ast.Module) -> None:
-    """CPython's verdict on the models (ast accepts a few things the compiler refuses)."""
+def _compiles(source: str) -> None:
+    """CPython's verdict on the models (ast accepts a few things the compiler refuses),
+    from the text: compiling our syntax tree would first copy it back into C's."""
     try:
-        compile(tree, "models.py", "exec", dont_inherit=True)
+        compile(source, "models.py", "exec", dont_inherit=True)
     except (SyntaxError, ValueError) as exc:
         raise GeneratorError(f"generated models.py is not valid Python ({exc}); this is a "
                              "bug in the generator") from exc
@@ -44,10 +44,11 @@ def group_part(work: GroupInput) -> tuple[str, str, list[str]]:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            source, tree = generated_tree(work.document, [*work.own, *work.needs],
-                                          work.null_schemas)
-            part = kept_part(source, tree, work.own, work.needs, check_import)
-            _compiles(tree)  # here, in parallel: models.py is not compiled again (fmt.py)
+            made = generated(work.document, [*work.own, *work.needs], work.null_schemas)
+            part = kept_part(made.source, made.tree, work.own, work.needs, check_import,
+                             made.edit)
+            # Here, in parallel: models.py is not compiled again (fmt.py).
+            _compiles(made.edit.applied(made.source))
             outcome = "ok", part.to_json()
         except GeneratorError as exc:
             outcome = "error", str(exc)

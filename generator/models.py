@@ -13,14 +13,16 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from .errors import GeneratorError
-from .finite_numbers import refuse_non_finite
+from .finite_numbers import non_finite_edit
 from .folded_names import alias_folded_names
 from .naming import Namespace, snake
-from .nullability import refuse_null
+from .nullability import null_edit
 from .schema_keywords import SCHEMA_LISTS, SCHEMA_MAPS, SCHEMA_ONES
+from .source_edits import Edit, Positions
 
 # Module -> the names generated models may import from it: the types the schemas' formats
 # map to, pydantic's model machinery, and the typing forms. Nothing that reads files,
@@ -339,14 +341,26 @@ def generate_source(document: dict[str, Any], expected: Iterable[str],
 
     `null_schemas`: the schemas that say which references allow null, when the
     document's own are stubs of them (model_groups.py); by default the document's."""
-    source, tree = generated_tree(document, expected, null_schemas)
-    for node in ast.walk(tree):
-        check_import(node)
-    return source
+    made = generated(document, expected, null_schemas)
+    for tree in (made.tree, ast.parse(made.edit.imports)):
+        for node in ast.walk(tree):
+            check_import(node)
+    return made.edit.applied(made.source)
 
 
-def generated_tree(document: dict[str, Any], expected: Iterable[str],
-                   null_schemas: dict[str, Any] | None = None) -> tuple[str, ast.Module]:
+@dataclass(frozen=True)
+class Generated:
+    """The model generator's source and its syntax tree, and our edit of it (the models
+    refuse null and non-finite numbers, see nullability.py and finite_numbers.py): the
+    source is parsed once, the edit placed by that parse."""
+
+    source: str
+    tree: ast.Module
+    edit: Edit
+
+
+def generated(document: dict[str, Any], expected: Iterable[str],
+              null_schemas: dict[str, Any] | None = None) -> Generated:
     """`generate_source`'s source and its syntax tree, its imports not checked yet: the
     caller walks the tree anyway and checks each node with `check_import`."""
     from datamodel_code_generator import generate
@@ -362,7 +376,7 @@ def generated_tree(document: dict[str, Any], expected: Iterable[str],
 
     if not document["components"]["schemas"]:
         empty = "from __future__ import annotations\n"
-        return empty, ast.parse(empty)
+        return Generated(empty, ast.parse(empty), Edit())
     try:
         source = generate(
             document,
@@ -410,17 +424,20 @@ def generated_tree(document: dict[str, Any], expected: Iterable[str],
     if not isinstance(source, str):
         raise GeneratorError("datamodel-code-generator returned several modules; expected one")
     source = _strip_header(source)
-    # Each post-processor parses the source: skipped where it can have nothing to do.
-    if _FOLDABLE_FIELD.search(source):
+    if _FOLDABLE_FIELD.search(source):  # rare: it parses the source for itself
         source = alias_folded_names(source)
+    tree = ast.parse(source)
+    positions = Positions(source)
+    edit = non_finite_edit(source, tree, positions)
     schemas = document["components"]["schemas"]
     if any(isinstance(s, dict) and s.get("additionalProperties") is False
            for s in schemas.values()):
-        source = refuse_null(source, schemas if null_schemas is None else null_schemas)
-    source = refuse_non_finite(source)
-    tree = ast.parse(source)
+        # Both edits from one parse: they never insert at one place (a validator goes
+        # after a class's fields, the setting before them).
+        edit = edit.then(null_edit(source, tree, positions,
+                                   schemas if null_schemas is None else null_schemas))
     _check_defined(tree, set(expected))
-    return source, tree
+    return Generated(source, tree, edit)
 
 
 # A field whose name has a non-ASCII letter (the only ones NFKC can change), at the start

@@ -14,7 +14,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from .source_edits import Positions, add_imports, apply
+from .source_edits import Edit, Positions
 
 _VALIDATOR = '''
     @field_validator({fields}, mode="before")
@@ -65,8 +65,12 @@ def _field_aliases(node: ast.ClassDef) -> dict[str, str]:
 
 def refuse_null(source: str, schemas: dict[str, Any]) -> str:
     """`source` with a null-refusing validator added to each model that needs one."""
-    tree = ast.parse(source)
-    positions = Positions(source)
+    return null_edit(source, ast.parse(source), Positions(source), schemas).applied(source)
+
+
+def null_edit(source: str, tree: ast.Module, positions: Positions,
+              schemas: dict[str, Any]) -> Edit:
+    """`refuse_null`'s edit of `source` (parsed: `tree`)."""
     insertions: list[tuple[int, str]] = []
     for node in tree.body:
         schema = schemas.get(node.name) if isinstance(node, ast.ClassDef) else None
@@ -85,7 +89,5 @@ def refuse_null(source: str, schemas: dict[str, Any]) -> str:
             # Right after the class's last statement, at its indentation.
             text = "\n" + _VALIDATOR.format(fields=names).rstrip("\n")
             insertions.append((positions.end_of(node), text))
-    if not insertions:
-        return source
     validator_imports = "from typing import Any\n\nfrom pydantic import field_validator\n"
-    return add_imports(apply(source, insertions), validator_imports)
+    return Edit(tuple(insertions), validator_imports if insertions else "")

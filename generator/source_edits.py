@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import re
+from dataclasses import dataclass
 
 _FUTURE = "from __future__ import annotations\n"
 _LINE_END = re.compile(r"\r\n|\r|\n")
@@ -61,3 +62,24 @@ def add_imports(source: str, imports: str) -> str:
     if not found:
         return imports + source
     return head + _FUTURE + imports + rest
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Insertions into a source (offsets of the original), and the import statements
+    they need, added right after `from __future__` (empty: none)."""
+
+    insertions: tuple[tuple[int, str], ...] = ()
+    imports: str = ""
+
+    def applied(self, source: str) -> str:
+        if not self.insertions:
+            return source
+        return add_imports(apply(source, list(self.insertions)), self.imports)
+
+    def then(self, other: Edit) -> Edit:
+        """This edit and `other`, both of the same original (where both insert at one
+        offset, this one's text comes first), this one's imports first."""
+        used = [edit for edit in (self, other) if edit.insertions]
+        return Edit(tuple(i for edit in used for i in edit.insertions),
+                    "".join(edit.imports for edit in used))

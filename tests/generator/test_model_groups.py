@@ -15,10 +15,12 @@ from typing import Any
 import pytest
 
 from generator.errors import GeneratorError
+from generator.finite_numbers import refuse_non_finite
 from generator.model_groups import ends_group, group_span, plan_groups, stub
 from generator.model_merge import Part, join, kept_part, rename
 from generator.model_pool import generate_models
 from generator.models import check_import
+from generator.nullability import refuse_null
 
 
 def ref(name: str) -> dict[str, str]:
@@ -159,6 +161,50 @@ def test_a_group_keeps_its_own_models_and_their_inline_models_only() -> None:
     assert [name for name, _ in part.definitions] == ["Own", "Config", "Mode"]
     assert [name for name, _ in part.rebuilds] == ["Own"]
     assert part.imports == ("from pydantic import BaseModel\n", "from enum import StrEnum\n")
+
+
+# A closed model (its optional fields refuse null), a model with only a docstring, and
+# the last model of the output, which ends without a line break.
+EDITED = '''from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Closed(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    name: str | None = None
+
+
+class Bare(BaseModel):
+    """Nothing but a docstring."""
+
+
+class Last(BaseModel):
+    name: str | None = None'''
+CLOSED = {"type": "object", "additionalProperties": False,
+          "properties": {"name": {"type": "string"}}}
+
+
+def test_a_part_kept_with_an_edit_is_the_part_of_the_edited_source() -> None:
+    from generator.finite_numbers import non_finite_edit
+    from generator.nullability import null_edit
+    from generator.source_edits import Positions
+
+    tree, positions = ast.parse(EDITED), Positions(EDITED)
+    schemas = {"Closed": CLOSED, "Bare": CLOSED, "Last": CLOSED}
+    edit = non_finite_edit(EDITED, tree, positions).then(
+        null_edit(EDITED, tree, positions, schemas))
+    # Made one after the other, each on the other's output: what the edit stands for.
+    edited = refuse_non_finite(refuse_null(EDITED, schemas))
+    assert edit.applied(EDITED) == edited
+    own = ("Closed", "Bare", "Last")
+    kept = kept_part(EDITED, tree, own, (), check_import, edit)
+    assert kept == kept_part(edited, ast.parse(edited), own, (), check_import)
+    definitions = dict(kept.definitions)
+    assert "_refuse_null" in definitions["Last"]  # inserted at the very end
+    assert "_refuse_null" in definitions["Closed"] and "allow_inf_nan" in definitions["Bare"]
 
 
 def test_a_statement_of_another_kind_is_refused() -> None:
