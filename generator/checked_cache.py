@@ -20,7 +20,8 @@ import sys
 from pathlib import Path
 
 from . import limits
-from .cache import json_pieces, lookup, store_later
+from .cache import lookup
+from .cache_writes import json_pieces, store_later
 from .loader import LoadedSpec, _File, add_file_warnings
 
 _KIND = "checked"
@@ -45,7 +46,7 @@ def save(loaded: LoadedSpec, root: _File, found: int, checked: str) -> None:
     checks. Later stages may then cache by its fingerprint."""
     checks = [(d.kind, d.message, d.pointer) for d in loaded.diagnostics.items[found:]]
     read, is_json, lines, data = list(root.warnings), root.is_json, root.yaml_lines, loaded.data
-    # Written when the run has time (cache.deferred_stores): no stage changes the
+    # Written when the run has time (cache_writes.py): no stage changes the
     # checked document.
     store_later(_KIND, _DISTRIBUTION, checked, lambda: json_pieces({
         "data": data, "is_json": is_json, "lines": lines, "read": read, "checks": checks}))

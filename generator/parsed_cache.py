@@ -16,7 +16,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from . import api
-from .cache import json_pieces, lookup, store_later
+from .cache import lookup
+from .cache_writes import json_pieces, store_later
 from .diagnostics import Diagnostic
 from .loader import LoadedSpec
 
@@ -74,7 +75,7 @@ def cached_parse(spec: LoadedSpec, options: dict[str, Any],
         except (TypeError, ValueError):
             return None  # a value JSON cannot hold exactly: not cached
 
-    # Written when the run can spare it (cache.deferred_stores): the model is frozen,
+    # Written when the run can spare it (cache_writes.py): the model is frozen,
     # and no stage changes the schema document.
     store_later(_KIND, "", found, stored_text)
     return parsed

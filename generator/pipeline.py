@@ -40,7 +40,7 @@ def build_files(config: Config) -> tuple[dict[str, bytes], list[Path], list[Diag
     from .model_processes import ModelPool
 
     pool = ModelPool()
-    from .cache import deferred_stores
+    from .cache_writes import deferred_stores
 
     try:
         # Cache entries of the load and parse stages are written while this process
@@ -54,7 +54,7 @@ def build_files(config: Config) -> tuple[dict[str, bytes], list[Path], list[Diag
 
 def _build(config: Config, pool: ModelPool) -> tuple[dict[str, bytes], LoadedSpec]:
     """`build_files`' work, with the model workers started already."""
-    from .cache import write_deferred
+    from .cache_writes import write_deferred
     from .loader import load_spec
     from .model_pool import start_models
     from .parse import parse
@@ -139,9 +139,9 @@ def run(config: Config, *, check: bool = False, force: bool = False) -> Outcome:
     if not check and not force and is_fresh(stamp, config.target, template_dirs,
                                             _stamped(config), config.spec.parent):
         return Outcome(up_to_date=True)
-    from .cache import deferred_stores
+    from .cache_writes import deferred_stores
 
-    # The cache entries still being written (cache.write_deferred) are waited for after
+    # The cache entries still being written (cache_writes.py) are waited for after
     # the output is written, not before.
     with deferred_stores():
         files, spec_files, warnings = build_files(config)
