@@ -75,6 +75,10 @@ def _normalized(project: str) -> str:
     return re.sub(r"[-_.]+", "-", project).lower()  # PEP 503
 
 
+def cache_enabled() -> bool:
+    return _folder() is not None
+
+
 def folder_for(kind: str) -> Path | None:
     """A cache folder for a library that keeps its own entries (Jinja's bytecode)."""
     folder = _folder()

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from .cache import store_pieces
+from .cache import cache_enabled, store_pieces
 
 # Entries whose writing waits until the run can spare it (see `deferred_stores`): each
 # as (kind, distribution, key, a function giving the text's pieces, or None for none).
@@ -58,7 +58,10 @@ def deferred_stores() -> Iterator[None]:
 def store_later(kind: str, distribution: str, key: str,
                 result: Callable[[], Iterable[str] | None]) -> None:
     """Store the text `result()` gives in pieces, now or when the run can spare it.
-    `result` must give the same text then as now (it reads values no stage changes)."""
+    `result` must give the same text then as now (it reads values no stage changes).
+    With the cache off, nothing is made at all."""
+    if not cache_enabled():
+        return
     if _later is None:
         _write([(kind, distribution, key, result)])
     else:

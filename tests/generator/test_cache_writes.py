@@ -106,3 +106,14 @@ def test_an_inner_block_leaves_its_entries_to_the_outer_one(cache_dir: Path) -> 
             raise RuntimeError("this stage failed")
     assert cache.lookup("parsed", "", "inner") == "kept"
     assert cache.lookup("parsed", "", "failed") is None
+
+
+def test_with_the_cache_off_no_entry_is_even_made(
+        cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLIENTGEN_NO_CACHE", "1")
+    made: list[str] = []
+    with cache_writes.deferred_stores():
+        cache_writes.store_later("parsed", "", "key", lambda: made.append("x") or ["text"])
+        cache_writes.write_deferred(in_background=True)
+    cache_writes.store_later("parsed", "", "now", lambda: made.append("y") or ["text"])
+    assert made == [] and not list(cache_dir.rglob("*"))
