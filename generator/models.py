@@ -434,7 +434,7 @@ def generated(document: dict[str, Any], expected: Iterable[str],
            for s in schemas.values()):
         # Both edits from one parse: they never insert at one place (a validator goes
         # after a class's fields, the setting before them).
-        edit = edit.then(null_edit(source, tree, positions,
+        edit = edit.then(null_edit(tree, positions,
                                    schemas if null_schemas is None else null_schemas))
     _check_defined(tree, set(expected))
     return Generated(source, tree, edit)
@@ -450,13 +450,6 @@ def _strip_header(source: str) -> str:
     while lines and lines[0].startswith("#"):
         lines.pop(0)
     return "".join(lines).lstrip("\n")
-
-
-def _check(source: str, expected: set[str]) -> None:
-    tree = ast.parse(source)
-    _check_defined(tree, expected)
-    for node in ast.walk(tree):
-        check_import(node)
 
 
 def _check_defined(tree: ast.Module, expected: set[str]) -> None:

@@ -65,12 +65,11 @@ def _field_aliases(node: ast.ClassDef) -> dict[str, str]:
 
 def refuse_null(source: str, schemas: dict[str, Any]) -> str:
     """`source` with a null-refusing validator added to each model that needs one."""
-    return null_edit(source, ast.parse(source), Positions(source), schemas).applied(source)
+    return null_edit(ast.parse(source), Positions(source), schemas).applied(source)
 
 
-def null_edit(source: str, tree: ast.Module, positions: Positions,
-              schemas: dict[str, Any]) -> Edit:
-    """`refuse_null`'s edit of `source` (parsed: `tree`)."""
+def null_edit(tree: ast.Module, positions: Positions, schemas: dict[str, Any]) -> Edit:
+    """`refuse_null`'s edit of the source parsed as `tree`."""
     insertions: list[tuple[int, str]] = []
     for node in tree.body:
         schema = schemas.get(node.name) if isinstance(node, ast.ClassDef) else None

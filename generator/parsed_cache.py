@@ -68,6 +68,7 @@ def cached_parse(spec: LoadedSpec, options: dict[str, Any],
     warnings = [(w.kind, w.message, w.file, w.line, w.pointer) for w in parsed.warnings]
 
     def stored_text() -> list[str] | None:
+        # Made whole here: a value JSON cannot hold is found before anything is written.
         try:
             return list(json_pieces({"api": encode(parsed.api),
                                      "schema_document": parsed.schema_document,

@@ -149,9 +149,9 @@ def run(config: Config, *, check: bool = False, force: bool = False) -> Outcome:
         check_paths(files)
         with stage("write"):
             changes = differences(files, config.target)
-            if not check and changes:
-                write_tree(files, config.target)
             if not check:
+                if changes:
+                    write_tree(files, config.target)
                 with contextlib.suppress(OSError):  # only saves time: the next run redoes it
                     write_stamp(stamp, config.target, spec_files, template_dirs,
                                 _stamped(config))

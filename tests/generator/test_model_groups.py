@@ -195,7 +195,7 @@ def test_a_part_kept_with_an_edit_is_the_part_of_the_edited_source() -> None:
     tree, positions = ast.parse(EDITED), Positions(EDITED)
     schemas = {"Closed": CLOSED, "Bare": CLOSED, "Last": CLOSED}
     edit = non_finite_edit(EDITED, tree, positions).then(
-        null_edit(EDITED, tree, positions, schemas))
+        null_edit(tree, positions, schemas))
     # Made one after the other, each on the other's output: what the edit stands for.
     edited = refuse_non_finite(refuse_null(EDITED, schemas))
     assert edit.applied(EDITED) == edited

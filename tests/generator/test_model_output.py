@@ -16,7 +16,7 @@ import pytest
 from generator.errors import GeneratorError
 from generator.finite_numbers import refuse_non_finite
 from generator.fmt import format_python
-from generator.models import _check, _generate
+from generator.models import _check_defined, _generate, check_import
 from generator.nullability import refuse_null
 
 
@@ -51,6 +51,14 @@ def test_property_names_that_look_like_keywords_or_extensions_are_kept() -> None
     assert "alias='x-id'" in source
     assert "alias='customTypePath'" in source
     assert "naïve: StrictInt | None = None" in source
+
+
+def _check(source: str, expected: set[str]) -> None:
+    """The checks `generate_source` makes of the model generator's output."""
+    tree = ast.parse(source)
+    _check_defined(tree, expected)
+    for node in ast.walk(tree):
+        check_import(node)
 
 
 @pytest.mark.parametrize("line", [
