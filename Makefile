@@ -6,24 +6,27 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# Our templates, compiled with the generator's installation (generator/template_code.py),
+# and again whenever one of them, or how they are compiled, changes.
+BUILT := generator/built_templates/names.json
 
 .PHONY: generate test unit check lint bench env lock clean goldens prism corpus wire
 
-generate: $(STAMP)  ## regenerate generated/ from spec/ (a no-op when nothing changed)
+generate: $(STAMP) $(BUILT)  ## regenerate generated/ from spec/ (a no-op when nothing changed)
 	$(PY) -m generator
 
 # All tests: the suite, then the real-world corpus, then every corpus operation on the wire.
 test: unit corpus wire  ## every test (about 15 minutes on 2 cores)
 
-unit: $(STAMP) prism  ## the suite: generator, golden, runtime, contract (Prism), property, bulk, end to end
+unit: $(STAMP) $(BUILT) prism  ## the suite: generator, golden, runtime, contract (Prism), property, bulk, end to end
 	$(PY) -m pytest --ignore=tests/wire $(PYTEST_ARGS)
 
 # The real-world documents of ../shared/specs (under 1 MB): every operation called through
 # its generated client against Prism mocking that document (about a minute).
-wire: $(STAMP) prism  ## every operation of the corpus on the wire, judged by Prism
+wire: $(STAMP) $(BUILT) prism  ## every operation of the corpus on the wire, judged by Prism
 	$(PY) -m pytest tests/wire -p no:cacheprovider $(PYTEST_ARGS)
 
-check: $(STAMP)  ## fail if generated/ is not what the generator makes now
+check: $(STAMP) $(BUILT)  ## fail if generated/ is not what the generator makes now
 	$(PY) -m generator --check
 
 lint: $(STAMP)  ## ruff and mypy --strict on the generator and the generated client
@@ -35,10 +38,10 @@ lint: $(STAMP)  ## ruff and mypy --strict on the generator and the generated cli
 # httpx and pydantic, ruff F,E9,I and mypy --strict are clean; table in build/corpus/report.md.
 SPECS ?= ../shared/specs
 
-corpus: $(STAMP)  ## real-world documents in, lint-clean importable clients out
+corpus: $(STAMP) $(BUILT)  ## real-world documents in, lint-clean importable clients out
 	$(PY) tests/corpus/run_corpus.py --specs $(SPECS)
 
-bench: $(STAMP) .venv-bench/.installed  ## timings and ratios against the peers, in one run
+bench: $(STAMP) $(BUILT) .venv-bench/.installed  ## timings and ratios against the peers, in one run
 	$(PY) bench/run.py
 
 # The peers live in their own environment so their dependencies never touch ours.
@@ -58,13 +61,16 @@ $(PRISM_STAMP): tools/package.json tools/package-lock.json
 	cd tools && npm ci --ignore-scripts --no-audit --no-fund
 	touch $@
 
-env: $(STAMP)
+env: $(STAMP) $(BUILT)
 
 $(STAMP): requirements/dev.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $(STAMP)
+
+$(BUILT): $(STAMP) $(shell find templates -name '*.jinja') generator/render.py generator/template_code.py
+	$(PY) -m generator.template_code
 
 lock: $(STAMP)  ## re-resolve requirements/*.txt (hashes, no index URLs) from their sources
 	$(PY) -m pip install --quiet uv==0.13.9
@@ -74,5 +80,5 @@ lock: $(STAMP)  ## re-resolve requirements/*.txt (hashes, no index URLs) from th
 clean:
 	rm -rf $(VENV) tools/node_modules .venv-bench .pytest_cache .mypy_cache .ruff_cache .hypothesis
 
-goldens: $(STAMP)  ## regenerate generated/ and the fixture goldens in tests/golden/ (review the diff)
+goldens: $(STAMP) $(BUILT)  ## regenerate generated/ and the fixture goldens in tests/golden/ (review the diff)
 	$(PY) tests/update_goldens.py

@@ -9,6 +9,7 @@ a forked child process, while it waits for the workers.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import threading
@@ -86,6 +87,10 @@ def write_deferred(*, in_background: bool = False) -> None:
         if child == 0:  # the writer: it writes, and ends without running anything else
             code = 1
             try:
+                # Last in line for a core: the workers and the run go first, this only
+                # saves the next run time.
+                with contextlib.suppress(OSError):
+                    os.nice(19)
                 _write(batch)
                 code = 0
             finally:

@@ -6,7 +6,6 @@ import argparse
 import contextlib
 import os
 import sys
-import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
@@ -75,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except Exception as exc:  # one paragraph, never a traceback (unless a developer asks)
         if os.environ.get("CLIENTGEN_DEBUG"):
+            import traceback
+
             traceback.print_exc()
         print(f"clientgen: internal error: {type(exc).__name__}: {_one_line(exc)}. This is "
               "a bug in clientgen (please report it with the spec); nothing was written.",

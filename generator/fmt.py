@@ -20,7 +20,7 @@ import os
 import re
 import subprocess
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
@@ -30,10 +30,15 @@ from .cache import folder_for, lookup, store
 from .errors import GeneratorError
 
 _SETTINGS = ("--isolated", "--no-cache", "--target-version", "py311", "--line-length", "88")
-_FIX = ("check", *_SETTINGS, "--select", "F401,I", "--fix", "--exit-zero", "-q")
 _FORMAT = ("format", *_SETTINGS)
 _DISTRIBUTION = "ruff"
 _DEADLINE_SECONDS = 300.0  # ruff formats megabytes in well under a second
+# The fixes a whole module gets: unused imports dropped (F401), the rest sorted (I).
+IMPORT_FIXES = "F401,I"
+
+
+def _fix(rules: str) -> tuple[str, ...]:
+    return ("check", *_SETTINGS, "--select", rules, "--fix", "--exit-zero", "-q")
 
 
 @dataclass(frozen=True)
@@ -55,15 +60,29 @@ def format_python(source: str, path: str) -> str:
 
 
 def format_sources(sources: Mapping[str, str], *, compiled: bool = False,
-                   fix_imports: bool = True) -> dict[str, str]:
+                   fixes: str | None = IMPORT_FIXES) -> dict[str, str]:
     """Every file of `sources` (relative path -> Python source), compiled and formatted.
 
     `compiled`: the sources were compiled already, in parts (the models, group by
-    group, in the worker processes): not again here. `fix_imports` False: formatted
-    only (fragments of a module, whose imports are settled when they are joined)."""
+    group, in the worker processes): not again here. `fixes`: the ruff rules whose fixes
+    come first (None: formatted only, for fragments of a module whose imports are
+    settled when they are joined)."""
+    return _cached(f"format:{fixes}", sources, lambda missing: _format_all(
+        missing, compiled, fixes, then_format=True))
+
+
+def fixed_sources(sources: Mapping[str, str], fixes: str) -> dict[str, str]:
+    """Every file of `sources` with the fixes of the ruff rules `fixes` made, and nothing
+    else (neither formatted nor compiled)."""
+    return _cached(f"fix:{fixes}", sources, lambda missing: _format_all(
+        missing, True, fixes, then_format=False))
+
+
+def _cached(kind: str, sources: Mapping[str, str],
+            make: Callable[[Mapping[str, str]], dict[str, str]]) -> dict[str, str]:
+    """`make(sources)`, each file's result looked up in the cache first, by its content."""
     results: dict[str, str] = {}
     missing: dict[str, str] = {}
-    kind = "format" if fix_imports else "format-fragment"
     for path, source in sources.items():
         found = lookup(kind, _DISTRIBUTION, source)
         if found is None:
@@ -71,43 +90,50 @@ def format_sources(sources: Mapping[str, str], *, compiled: bool = False,
         else:
             results[path] = found
     if missing:
-        formatted = _format_all(missing, compiled, fix_imports)
-        for path, text in formatted.items():
+        made = make(missing)
+        for path, text in made.items():
             store(kind, _DISTRIBUTION, missing[path], text)
-        results.update(formatted)
+        results.update(made)
     return results
 
 
-def _format_all(sources: Mapping[str, str], compiled: bool, fix: bool) -> dict[str, str]:
+def _format_all(sources: Mapping[str, str], compiled: bool, fixes: str | None, *,
+                then_format: bool) -> dict[str, str]:
     # ruff works on files in a private folder inside the cache (nothing is written
     # outside the output folder and the cache); with the cache off, through its stdin.
     workspace = folder_for("format-work")
     if workspace is None:
-        return _format_each(sources, compiled, fix)
+        return _format_each(sources, compiled, fixes, then_format)
     with tempfile.TemporaryDirectory(prefix="run-", dir=workspace) as folder:
         # Plain numbered names: the generated paths never reach ruff's command line.
         names = {path: f"m{index:05d}.py" for index, path in enumerate(sorted(sources))}
         for path, name in names.items():
             Path(folder, name).write_text(sources[path], encoding="utf-8")
-        fixing = _start([*_FIX, folder]) if fix else None
+        fixing = _start([*_fix(fixes), folder]) if fixes else None
         try:
             for path in sorted(sources) if not compiled else ():
                 _compile(sources[path], path)  # CPython's verdict, while ruff works
         finally:
             if fixing is not None:
                 _finish(fixing, names)
-        _finish(_start([*_FORMAT, folder]), names)
+        if then_format:
+            _finish(_start([*_FORMAT, folder]), names)
         return {path: Path(folder, name).read_text(encoding="utf-8")
                 for path, name in names.items()}
 
 
-def _format_each(sources: Mapping[str, str], compiled: bool, fix: bool) -> dict[str, str]:
+def _format_each(sources: Mapping[str, str], compiled: bool, fixes: str | None,
+                 then_format: bool) -> dict[str, str]:
     """The same, one ruff process per file and step, through stdin and stdout."""
     def one(path: str) -> str:
         names = {path: "m00000.py"}
-        fixed = _finish(_start([*_FIX, "--stdin-filename", "m00000.py", "-"], sources[path]),
-                        names) if fix else sources[path]
-        return _finish(_start([*_FORMAT, "--stdin-filename", "m00000.py", "-"], fixed), names)
+        text = sources[path]
+        if fixes:
+            text = _finish(_start([*_fix(fixes), "--stdin-filename", "m00000.py", "-"], text),
+                           names)
+        if then_format:
+            text = _finish(_start([*_FORMAT, "--stdin-filename", "m00000.py", "-"], text), names)
+        return text
 
     _ruff()  # found once, here: its first lookup reads sysconfig, which threads may not race
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:

@@ -185,13 +185,21 @@ class Joined:
     imports: tuple[str, ...]
     bodies: tuple[str, ...]
     tail: tuple[str, ...]
+    imports_of: tuple[tuple[str, ...], ...]  # each body's imports: its group's
 
     def source(self, bodies: Iterable[str] | None = None) -> str:
         """The module's source, with `bodies` (formatted ones) for the groups' texts."""
-        pieces = [*(self.bodies if bodies is None else bodies), *self.tail]
-        return "\n\n".join([_FUTURE + "\n", "".join(self.imports),
-                             *(p.strip("\n") + "\n" for p in pieces if p.strip())]
-                            ).rstrip("\n") + "\n"
+        return module_source("".join(self.imports), self.pieces(bodies))
+
+    def pieces(self, bodies: Iterable[str] | None = None) -> list[str]:
+        """The texts after the imports, each group's (`bodies`, if given) then the tail,
+        as `source` places them: apart, by two blank lines."""
+        return [p.strip("\n") + "\n" for p in [*(self.bodies if bodies is None else bodies),
+                                               *self.tail] if p.strip()]
+
+
+def module_source(imports: str, pieces: list[str]) -> str:
+    return "\n\n".join([_FUTURE + "\n", imports, *pieces]).rstrip("\n") + "\n"
 
 
 def join(parts: list[Part], components: Iterable[str]) -> Joined:
@@ -204,6 +212,7 @@ def join(parts: list[Part], components: Iterable[str]) -> Joined:
     emitted: dict[str, str] = {}  # key of each name defined so far -> its source
     bodies: list[str] = []
     tail: list[str] = []
+    imports_of: list[tuple[str, ...]] = []
     for part in parts:
         renames, dropped = _settle_names(part, emitted, taken)
         body: list[str] = []
@@ -216,8 +225,9 @@ def join(parts: list[Part], components: Iterable[str]) -> Joined:
             taken.add(_key(final))
             body.append(text)
         bodies.append("\n\n".join(body))
+        imports_of.append(part.imports)
         tail.extend(rename(text, renames) for name, text in part.rebuilds if name not in dropped)
-    return Joined(tuple(imports), tuple(bodies), tuple(tail))
+    return Joined(tuple(imports), tuple(bodies), tuple(tail), tuple(imports_of))
 
 
 def _settle_names(part: Part, emitted: dict[str, str],

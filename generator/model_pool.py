@@ -24,6 +24,7 @@ from .model_groups import Group, plan_groups, stub
 from .model_merge import Part, join
 from .model_processes import ModelPool, Outcome
 from .models import prepared_schemas
+from .models_module import JoinedModels
 from .nullability import allows_null
 
 _LIBRARY = "datamodel-code-generator"
@@ -99,8 +100,8 @@ class ModelJob:
             if not self._pool.submit(index, key):
                 self._here[index] = key
 
-    def result(self) -> str:
-        """The models module's source (unformatted, no header)."""
+    def result(self) -> JoinedModels:
+        """The models module's pieces, each group's definitions formatted."""
         for index, key in self._here.items():
             self._parts[index] = self._settle(index, _group_part(key))
         for index, outcome in self._pool.results():
@@ -108,11 +109,12 @@ class ModelJob:
         joined = join([part for part in self._parts if part is not None], self._components)
         # Each group's definitions formatted on their own (and cached so): after an edit,
         # only the groups it changed are formatted again; the module, formatted as a
-        # whole afterwards, is then formatted already but for its imports.
+        # whole afterwards (models_module.py), is then formatted already but for its
+        # imports.
         names = [f"models_part{index:04d}.py" for index in range(len(joined.bodies))]
         formatted = format_sources(dict(zip(names, joined.bodies, strict=True)),
-                                   compiled=True, fix_imports=False)
-        return joined.source(formatted[name] for name in names)
+                                   compiled=True, fixes=None)
+        return JoinedModels(joined, [formatted[name] for name in names])
 
     def _settle(self, index: int, outcome: Outcome) -> Part:
         kind, text, library_warnings = outcome
@@ -143,4 +145,4 @@ def start_models(schema_document: dict[str, Any], expected: Iterable[str],
 
 def generate_models(schema_document: dict[str, Any], expected: Iterable[str]) -> str:
     """The models module's source, every group made in this process."""
-    return start_models(schema_document, expected, ModelPool(workers=1)).result()
+    return start_models(schema_document, expected, ModelPool(workers=1)).result().source

@@ -153,7 +153,12 @@ def _supervise(tasks: Any, results: Any, cancelled: Any, workers: int, main: int
     while running:
         ready = multiprocessing.connection.wait(list(running), timeout=1.0)
         if not ready and not _alive(main):
-            cancelled.set()  # the run was killed: its workers end at their next look
+            # The run has ended (killed, or failed). Its workers are stopped, not waited
+            # for: one may be blocked for ever reading a group the run never finished
+            # sending. They only compute; nobody will read what they make.
+            cancelled.set()
+            for child in running.values():
+                child.terminate()
         for sentinel, child in list(running.items()):
             if sentinel not in ready:
                 continue

@@ -18,11 +18,23 @@ from .model_merge import kept_part
 from .model_pool import GroupInput
 from .models import check_import, generate_source, generated
 
+# The library's first call imports and compiles more (its templates for enums and root
+# models, its word inflection for the models of array items, its patterns): done once
+# here, before the workers are forked, not once in every worker on its first group.
 _TINY: dict[str, Any] = {
     "openapi": "3.0.3", "info": {"title": "models", "version": "0"}, "paths": {},
-    "components": {"schemas": {"Warm": {"type": "object", "properties": {
-        "up": {"type": "string"}}}}}}
-generate_source(_TINY, ["Warm"])
+    "components": {"schemas": {
+        "Warm": {"type": "object", "required": ["up"], "properties": {
+            "up": {"type": "string", "format": "date-time", "nullable": True},
+            "kind": {"type": "string", "enum": ["one", "two"]},
+            "names": {"type": "string", "pattern": "^[a-z]+$", "maxLength": 9},
+            "entries": {"type": "array", "items": {"type": "object", "properties": {
+                "size": {"type": "integer", "minimum": 0}}}},
+            "either": {"oneOf": [{"type": "string"}, {"$ref": "#/components/schemas/Tags"}]},
+        }},
+        "Tags": {"type": "array", "items": {"type": "string"}},
+    }}}
+generate_source(_TINY, ["Warm", "Tags"])
 
 
 def _compiles(source: str) -> None:

@@ -11,16 +11,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import TEMPLATES, __version__, api
+from . import TEMPLATES, __version__
 from .config import Config
-from .diagnostics import Diagnostic, StrictModeError
 from .errors import GeneratorError
 from .stamp import STAMP_NAME, is_fresh, write_stamp
 from .timings import stage, write_if_asked
 
 if TYPE_CHECKING:
+    from . import api
+    from .diagnostics import Diagnostic
     from .loader import LoadedSpec
     from .model_processes import ModelPool
+    from .models_module import JoinedModels
 
 
 @dataclass
@@ -30,16 +32,16 @@ class Outcome:
     warnings: list[Diagnostic] = field(default_factory=list)
 
 
-def build_files(config: Config) -> tuple[dict[str, bytes], list[Path], list[Diagnostic]]:
+def build_files(config: Config, pool: ModelPool | None = None,
+                ) -> tuple[dict[str, bytes], list[Path], list[Diagnostic]]:
     """Every output file's bytes, the spec files read, and the located warnings.
 
+    `pool`: the model workers, started already (`run` starts them as soon as it knows
+    there is work); by default they are started here. They are closed here either way.
     In strict mode (`config.strict`) the first stage that finds anything raises it.
     """
-    # First of all (before Jinja and the rest are even imported, and before any thread),
-    # the model workers: they import the model generator while this process goes on.
-    from .model_processes import ModelPool
-
-    pool = ModelPool()
+    if pool is None:
+        pool = start_model_workers()
     from .cache_writes import deferred_stores
 
     try:
@@ -52,13 +54,22 @@ def build_files(config: Config) -> tuple[dict[str, bytes], list[Path], list[Diag
     return files, spec.files, list(spec.diagnostics.items)
 
 
+def start_model_workers() -> ModelPool:
+    """The model workers, which import the model generator while this process goes on:
+    started before anything else is imported (the imports of a run are a tenth of it) and
+    before any thread."""
+    from .model_processes import ModelPool
+
+    return ModelPool()
+
+
 def _build(config: Config, pool: ModelPool) -> tuple[dict[str, bytes], LoadedSpec]:
     """`build_files`' work, with the model workers started already."""
     from .cache_writes import write_deferred
+    from .diagnostics import StrictModeError
     from .loader import load_spec
     from .model_pool import start_models
     from .parse import parse
-    from .render import render_models, render_package
     from .validate import MetaSchemaCheck
 
     with stage("load"):
@@ -80,6 +91,10 @@ def _build(config: Config, pool: ModelPool) -> tuple[dict[str, bytes], LoadedSpe
             with stage("models"):
                 models = start_models(parsed.schema_document, parsed.api.schema_names,
                                       pool)
+            # Imported only now (Jinja is a fiftieth of a run on a big document): the
+            # workers have their groups first.
+            from .render import render_models, render_package
+
             # The rest of the client while the workers make the models.
             with stage("render"):
                 texts, static = render_package(parsed.api, None, __version__,
@@ -88,13 +103,12 @@ def _build(config: Config, pool: ModelPool) -> tuple[dict[str, bytes], LoadedSpe
                 contents = _formatted(parsed.api, texts, static)
             write_deferred(in_background=True)  # while the workers work
             with stage("models"):
-                models_source = models.result()
+                joined = models.result()
             with stage("render"):
-                texts = {"models.py": render_models(parsed.api, models_source,
-                                                    __version__, config.templates)}
+                rendered = render_models(parsed.api, joined.source, __version__,
+                                         config.templates)
             with stage("format"):
-                # The models compiled in the workers, group by group.
-                contents.update(_formatted(parsed.api, texts, static, compiled=True))
+                contents["models.py"] = _formatted_models(parsed.api, rendered, joined)
             files = {path: contents[path].encode("utf-8") for path in sorted(contents)}
         for library_warning in caught:
             spec.diagnostics.add_unlocated("library",
@@ -130,21 +144,34 @@ def _formatted(model: api.Api, texts: dict[str, str], static: frozenset[str], *,
             for path, text in bodies.items()}
 
 
-def run(config: Config, *, check: bool = False, force: bool = False) -> Outcome:
-    from .writer import check_paths, differences, write_tree
+def _formatted_models(model: api.Api, rendered: str, joined: JoinedModels) -> str:
+    """`models.py` with its header, formatted from its pieces (models_module.py), else as
+    one module; compiled already, group by group, in the workers."""
+    from .render import header
 
+    text = joined.formatted(rendered)
+    if text is None:
+        return _formatted(model, {"models.py": rendered}, frozenset(), compiled=True)[
+            "models.py"]
+    return header(model, __version__, "models.py") + text
+
+
+def run(config: Config, *, check: bool = False, force: bool = False) -> Outcome:
     stamp = config.output / STAMP_NAME
     template_dirs = (config.templates, TEMPLATES)
     refuse_planted_links(config)
     if not check and not force and is_fresh(stamp, config.target, template_dirs,
                                             _stamped(config), config.spec.parent):
         return Outcome(up_to_date=True)
+    pool = start_model_workers()
     from .cache_writes import deferred_stores
 
     # The cache entries still being written (cache_writes.py) are waited for after
     # the output is written, not before.
     with deferred_stores():
-        files, spec_files, warnings = build_files(config)
+        files, spec_files, warnings = build_files(config, pool)
+        from .writer import check_paths, differences, write_tree
+
         refuse_planted_links(config)  # again: the run took a while
         check_paths(files)
         with stage("write"):

@@ -19,10 +19,11 @@ import jinja2
 import jinja2.meta
 import jinja2.nodes
 
-from . import TEMPLATES, api, extensions
+from . import TEMPLATES, api, extensions, template_code
 from .cache import cached, folder_for
 from .errors import GeneratorError
 from .hints import IMPORTS
+from .template_code import Names, TemplateBytecode, built_names, compile_settings
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
@@ -92,11 +93,6 @@ def imports_for(hints: list[str]) -> list[tuple[str, str]]:
     return [(module, ", ".join(found)) for module, found in sorted(by_module.items())]
 
 
-# What one template names: every variable name, and the templates it imports or
-# includes (None: one named by an expression).
-_Names = tuple[set[str], list[str | None]]
-
-
 class _Environment(jinja2.Environment):
     """Jinja's environment, noting what each template it compiles names (the render
     cache's keys need it): on a first run each template is then parsed once, not once
@@ -104,7 +100,7 @@ class _Environment(jinja2.Environment):
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
-        self.names_in: dict[str, _Names] = {}
+        self.names_in: dict[str, Names] = {}
 
     def _parse(self, source: str, name: str | None, filename: str | None) -> jinja2.nodes.Template:
         tree = super()._parse(source, name, filename)
@@ -113,36 +109,46 @@ class _Environment(jinja2.Environment):
         return tree
 
 
-def _names_in(tree: jinja2.nodes.Template) -> _Names:
+def _names_in(tree: jinja2.nodes.Template) -> Names:
     return ({node.name for node in tree.find_all(jinja2.nodes.Name)},
             list(jinja2.meta.find_referenced_templates(tree)))
 
 
-def environment(user_templates: Path | None) -> _Environment:
-    """User templates first, so a user overrides one file at a time."""
+def environment(user_templates: Path | None, *, building: Path | None = None) -> _Environment:
+    """User templates first, so a user overrides one file at a time. Compiled templates
+    come from those built with the generator, else from the cache (template_code.py);
+    `building`: compile every template afresh into that folder."""
     loaders: list[jinja2.BaseLoader] = []
     if user_templates is not None:
         loaders.append(jinja2.FileSystemLoader(str(user_templates)))
     loaders.append(jinja2.FileSystemLoader(str(TEMPLATES)))
     # We emit Python, not HTML: HTML escaping would corrupt code; the filters escape instead.
-    bytecode = folder_for("jinja")  # compiled templates; Jinja checks each source's checksum
     env = _Environment(
         loader=jinja2.ChoiceLoader(loaders),
-        bytecode_cache=jinja2.FileSystemBytecodeCache(str(bytecode)) if bytecode else None,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         # Jinja's optimizer folds constants at compile time: the same output, and a
-        # sixth of compiling our templates (every first run compiles them).
+        # sixth of compiling our templates.
         optimized=False,
     )
     env.add_extension("jinja2.ext.do")
     env.filters.update(pyrepr=pyrepr, docstring=docstring, comment=comment, markdown=markdown,
                        code_span=code_span, pycode=pycode)
     env.globals.update(imports_for=imports_for, bulk_order=extensions.bulk_order)
+    settings = compile_settings(env)
+    env.bytecode_cache = (TemplateBytecode(settings, cache=building, built=None)
+                          if building is not None else
+                          TemplateBytecode(settings, cache=folder_for("jinja"),
+                                           built=template_code.BUILT))
     return env
+
+
+def our_templates(env: jinja2.Environment) -> list[str]:
+    """The Jinja templates (not the static runtime files) `env` finds."""
+    return sorted(name for name in env.list_templates() if name.endswith(".jinja"))
 
 
 # The runtime of `<operation>_all` and `python -m <package>`: only in clients that have them.
@@ -331,8 +337,8 @@ def _names_used(env: _Environment, template: str) -> str:
     it reaches one by an expression, `_BROKEN` if one cannot be parsed). A name the
     template sets itself is counted too: a key holding a variable it does not read is
     only more precise than needed. Each template is compiled here, as rendering would
-    (its names are noted as it is parsed); one Jinja had compiled already, in its
-    bytecode cache, is parsed for them."""
+    (its names are noted as it is parsed); for one compiled already (built with the
+    generator, or in the cache) they come from the built index, else from parsing it."""
     names: set[str] = set()
     pending, seen = [template], {template}
     while pending:
@@ -341,7 +347,9 @@ def _names_used(env: _Environment, template: str) -> str:
             if name not in env.names_in:
                 env.get_template(name)
             if name not in env.names_in:
-                env.names_in[name] = _names_in(env.parse(_source(env, name), name))
+                source = _source(env, name)
+                env.names_in[name] = built_names(compile_settings(env), name, source) or \
+                    _names_in(env.parse(source, name))
         except jinja2.TemplateError:
             return _BROKEN
         found, referenced = env.names_in[name]

@@ -13,7 +13,6 @@ import hashlib
 import json
 import os
 import stat
-import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -88,6 +87,8 @@ def write_stamp(stamp: Path, target: Path, spec_files: list[Path],
         "inputs": input_digest(spec_files, templates, options),
         "outputs": _tree_digests(target),
     }
+    import tempfile  # here: a no-op run, which only reads the stamp, never needs it
+
     # A new file renamed over the old name: a link planted there is replaced, not followed.
     handle, temporary = tempfile.mkstemp(prefix=".clientgen-stamp-", dir=stamp.parent)
     try:

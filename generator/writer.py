@@ -8,8 +8,6 @@ the new output no longer has disappear.
 from __future__ import annotations
 
 import re
-import shutil
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -64,6 +62,11 @@ def refuse_link(path: Path) -> None:
 
 def write_tree(files: Mapping[str, bytes], target: Path) -> None:
     """Replace `target` with exactly `files`, atomically with respect to failures."""
+    # Imported here: the checks above are made before a run forks its model workers,
+    # which should start as early as they can.
+    import shutil
+    import tempfile
+
     check_paths(files)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,87 @@
+"""`models.py` formatted from its pieces, not as one 800 KB module (issue 8).
+
+The models arrive as each group's definitions, each formatted on its own and cached
+(model_pool.py). Formatting the joined module again, imports fixed then the whole
+style, made ruff read all of it twice: on GitHub's document 0.06 s, most of what an
+edited schema waited for once its group was made. Here ruff reads only what changed:
+
+- which imports each group's definitions use: ruff's own F401 fix on the group's
+  imports and definitions (cached, so an edit checks its own group only);
+- the module's head: the template's text before the models, the imports some group
+  uses, and the first group's definitions, sorted (isort's rules, `I`) and formatted.
+  The first definitions are there because the blank lines after the imports depend
+  on what follows them (two before a class, one before an assignment).
+
+The rest follows unchanged: ruff formats each top-level statement on its own, and the
+pieces are already apart by the two blank lines it keeps between them. The result is
+the bytes the whole module formatted gives (a test compares the two on real documents).
+Whatever does not have the expected shape (a user's template that writes more than a
+docstring before the models, or anything after them; a piece a fix changed) is
+formatted whole instead: `None` here.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from .fmt import fixed_sources, format_sources
+from .model_merge import Joined, module_source
+
+_FUTURE = "from __future__ import annotations\n"
+_TRAILING_NEWLINES = re.compile(r"\n*")
+
+
+def _only_a_docstring(text: str) -> bool:
+    """Whether `text` (what the template writes before the models) holds nothing but a
+    docstring and comments: nothing whose imports or names the models could change."""
+    try:
+        body = ast.parse(text).body
+    except (SyntaxError, ValueError):
+        return False
+    return not body or (len(body) == 1 and isinstance(body[0], ast.Expr) and isinstance(
+        body[0].value, ast.Constant) and isinstance(body[0].value.value, str))
+
+
+class JoinedModels:
+    """The joined groups, their definitions formatted: the models module's pieces."""
+
+    def __init__(self, joined: Joined, bodies: list[str]) -> None:
+        self.joined = joined
+        self.bodies = bodies
+        self.source = joined.source(bodies)  # what the template is given
+
+    def formatted(self, rendered: str) -> str | None:
+        """`rendered` (the template's output around `source`) formatted as a whole module
+        would be, from its pieces; None where that cannot be shown."""
+        at = rendered.find(self.source)
+        if at < 0 or not _TRAILING_NEWLINES.fullmatch(rendered, at + len(self.source)) or (
+                not _only_a_docstring(rendered[:at])):
+            return None
+        pieces = self.joined.pieces(self.bodies)
+        imports = self._imports_in_use()
+        if not pieces or imports is None:
+            return None
+        head = rendered[:at] + module_source(imports, pieces[:1])
+        text = format_sources({"models_head.py": head}, compiled=True, fixes="I")[
+            "models_head.py"]
+        if not text.endswith(pieces[0]):
+            return None
+        # As module_source places the pieces after the imports.
+        return text.removesuffix(pieces[0]) + "\n\n".join(pieces).rstrip("\n") + "\n"
+
+    def _imports_in_use(self) -> str | None:
+        """The import statements of every group, less those its definitions do not use
+        (as ruff's F401 judges them), one after another."""
+        groups = {f"models_imports{index:04d}.py": ("".join(imports), body)
+                  for index, (imports, body) in enumerate(zip(
+                      self.joined.imports_of, self.bodies, strict=True)) if body.strip()}
+        fixed = fixed_sources({name: f"{_FUTURE}{imports}\n\n{body}"
+                               for name, (imports, body) in groups.items()}, "F401")
+        kept: list[str] = []
+        for name, (_, body) in sorted(groups.items()):
+            text = fixed[name]
+            if not text.startswith(_FUTURE) or not text.endswith(f"\n\n{body}"):
+                return None  # the fix changed more than the imports
+            kept.append(text.removeprefix(_FUTURE).removesuffix(f"\n\n{body}").strip("\n"))
+        return "".join(f"{text}\n" for text in kept if text)

@@ -1,0 +1,49 @@
+"""The model worker processes never outlive the run, however it ends (issue 8)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+from cli_support import ROOT
+
+# The run hands the workers groups far bigger than a pipe holds, and dies at once: the
+# queue's feeder thread dies in the middle of a group, and a worker that starts reading
+# it waits for the rest, which never comes.
+DIES_WHILE_SENDING = textwrap.dedent("""
+    import os
+    from generator.model_processes import ModelPool
+
+    pool = ModelPool(workers=2)
+    for index in range(4):
+        pool.submit(index, "x" * 1_000_000)
+    print(pool._supervisor.pid, flush=True)
+    os._exit(1)
+""")
+
+
+def _group_alive(group: int) -> bool:
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_no_worker_outlives_a_run_that_died_while_sending_a_group() -> None:
+    run = subprocess.Popen([sys.executable, "-c", DIES_WHILE_SENDING], cwd=ROOT,
+                           stdout=subprocess.PIPE, text=True, start_new_session=True)
+    supervisor = int(run.stdout.readline()) if run.stdout else 0
+    assert run.wait(timeout=60) == 1
+    assert supervisor > 0
+    deadline = time.monotonic() + 30.0
+    while _group_alive(run.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = _group_alive(run.pid)
+    if left:
+        os.killpg(run.pid, signal.SIGKILL)
+    assert not left, "the supervisor or a worker was still running 30 s after the run died"

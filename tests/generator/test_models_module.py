@@ -1,0 +1,83 @@
+"""`models.py` formatted from its pieces is the module formatted whole (issue 8)."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import pytest
+from cli_support import ROOT
+
+from generator.fmt import format_sources
+from generator.loader import load_spec
+from generator.model_pool import start_models
+from generator.model_processes import ModelPool
+from generator.models_module import JoinedModels
+from generator.parse import parse
+from generator.render import render_models
+
+SPECS = ROOT.parent / "shared" / "specs"
+DOCUMENTS = [ROOT / "spec" / "masivo.yaml", SPECS / "slack.json", SPECS / "docker_engine.json",
+             SPECS / "github_ghes-3.6.json"]
+
+
+@pytest.fixture(autouse=True)
+def _own_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CLIENTGEN_NO_CACHE", raising=False)
+    monkeypatch.setenv("CLIENTGEN_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
+
+
+@cache
+def models_of(document: Path) -> tuple[JoinedModels, str]:
+    """The joined models of `document`, and the template's output around them."""
+    parsed = parse(load_spec(document), {"package": "x_client", "client_name": "X",
+                                         "env_prefix": "X"})
+    joined = start_models(parsed.schema_document, parsed.api.schema_names,
+                          ModelPool(workers=1)).result()
+    return joined, render_models(parsed.api, joined.source, "0.0", None)
+
+
+def formatted_whole(rendered: str) -> str:
+    return format_sources({"models.py": rendered}, compiled=True)["models.py"]
+
+
+@pytest.mark.parametrize("document", DOCUMENTS, ids=lambda path: path.stem)
+def test_the_pieces_formatted_are_the_module_formatted_whole(document: Path) -> None:
+    if not document.is_file():
+        pytest.skip(f"{document} not present")
+    joined, rendered = models_of(document)
+    assert len(joined.bodies) > 1 or document.stem == "masivo"
+    whole = formatted_whole(rendered)
+    assert joined.formatted(rendered) == whole
+    # Unused imports were there to drop, and the sorted block is not the joined one.
+    assert rendered.count("\nfrom ") > whole.count("\nfrom ")
+
+
+def test_a_template_that_writes_more_than_a_docstring_is_formatted_whole() -> None:
+    joined, rendered = models_of(ROOT / "spec" / "masivo.yaml")
+    models = rendered[rendered.index(joined.source):]
+    assert joined.formatted(rendered + "\nEXTRA = 1\n") is None
+    assert joined.formatted(rendered.replace(joined.source, joined.source.upper())) is None
+    # An import of the template's own: whether the models use it decides whether it stays.
+    assert joined.formatted('"""Models."""\n\nimport enum\n\n\n' + models) is None
+    assert joined.formatted("X = (\n" + models) is None
+    # Another docstring, and comments, are the head's.
+    changed = '# A comment.\n"""Other models."""\n\n# Another.\n\n\n' + models
+    assert joined.formatted(changed) == formatted_whole(changed)
+
+
+def test_a_run_with_such_a_template_formats_the_module_whole(tmp_path: Path) -> None:
+    from generator.config import Config
+    from generator.pipeline import build_files
+
+    templates = tmp_path / "templates" / "package"
+    templates.mkdir(parents=True)
+    (templates / "models.py.jinja").write_text(
+        '"""Models."""\n\nimport enum\n\n{{ models_source }}\n')
+    config = Config(spec=ROOT / "spec" / "masivo.yaml", output=tmp_path / "out",
+                    package="m_client", client_name="M", env_prefix="M",
+                    templates=tmp_path / "templates")
+    models = build_files(config)[0]["models.py"].decode()
+    assert "import enum" not in models  # judged by F401 on the whole module: unused
+    assert models.index('"""Models."""') < models.index("from __future__ import annotations")
+    compile(models, "models.py", "exec")
