@@ -33,6 +33,10 @@ _SETTINGS = ("--isolated", "--no-cache", "--target-version", "py311", "--line-le
 _FORMAT = ("format", *_SETTINGS)
 _DISTRIBUTION = "ruff"
 _DEADLINE_SECONDS = 300.0  # ruff formats megabytes in well under a second
+# Up to this many files go through ruff's stdin, one process each (a folder costs ruff a
+# walk, and this process the writing and reading back): the head of models.py, the one
+# group an edit changed.
+_FEW = 2
 # The fixes a whole module gets: unused imports dropped (F401), the rest sorted (I).
 IMPORT_FIXES = "F401,I"
 
@@ -101,7 +105,7 @@ def _format_all(sources: Mapping[str, str], compiled: bool, fixes: str | None, *
                 then_format: bool) -> dict[str, str]:
     # ruff works on files in a private folder inside the cache (nothing is written
     # outside the output folder and the cache); with the cache off, through its stdin.
-    workspace = folder_for("format-work")
+    workspace = folder_for("format-work") if len(sources) > _FEW else None
     if workspace is None:
         return _format_each(sources, compiled, fixes, then_format)
     with tempfile.TemporaryDirectory(prefix="run-", dir=workspace) as folder:

@@ -30,6 +30,7 @@ same bytes on one core or many.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -52,6 +53,29 @@ def group_span(schema_count: int) -> int:
         span *= 2
     return span
 
+
+
+@dataclass(frozen=True)
+class GroupInput:
+    """Everything one group's models are made from (and so its cache key)."""
+
+    document: dict[str, Any]  # what the model generator sees (model_groups.py)
+    null_schemas: dict[str, Any]  # what decides which references allow null
+    own: tuple[str, ...]
+    needs: tuple[str, ...]
+
+    def key(self) -> str:
+        """The input as JSON text, in its own order (the order of a schema's properties
+        is the order of the model's fields). It is also what crosses to a worker
+        process: one string, not a tree of objects for this process to pickle while it
+        renders the rest of the client."""
+        return json.dumps([self.document, self.null_schemas, self.own, self.needs],
+                          ensure_ascii=False, check_circular=False)
+
+    @classmethod
+    def from_key(cls, key: str) -> GroupInput:
+        document, null_schemas, own, needs = json.loads(key)
+        return cls(document, null_schemas, tuple(own), tuple(needs))
 
 
 # What a stub leaves out: every place a subschema can sit, what only an object's or a

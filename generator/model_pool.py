@@ -11,16 +11,13 @@ the same bytes (a test compares the two on a large document).
 
 from __future__ import annotations
 
-import json
 import warnings
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from .cache import lookup, store
 from .errors import GeneratorError
-from .fmt import format_sources
-from .model_groups import Group, plan_groups, stub
+from .model_groups import Group, GroupInput, plan_groups, stub
 from .model_merge import Part, join
 from .model_processes import ModelPool, Outcome
 from .models import prepared_schemas
@@ -28,29 +25,6 @@ from .models_module import JoinedModels
 from .nullability import allows_null
 
 _LIBRARY = "datamodel-code-generator"
-
-
-@dataclass(frozen=True)
-class GroupInput:
-    """Everything one group's models are made from (and so its cache key)."""
-
-    document: dict[str, Any]  # what the model generator sees (model_groups.py)
-    null_schemas: dict[str, Any]  # what decides which references allow null
-    own: tuple[str, ...]
-    needs: tuple[str, ...]
-
-    def key(self) -> str:
-        """The input as JSON text, in its own order (the order of a schema's properties
-        is the order of the model's fields). It is also what crosses to a worker
-        process: one string, not a tree of objects for this process to pickle while it
-        renders the rest of the client."""
-        return json.dumps([self.document, self.null_schemas, self.own, self.needs],
-                          ensure_ascii=False, check_circular=False)
-
-    @classmethod
-    def from_key(cls, key: str) -> GroupInput:
-        document, null_schemas, own, needs = json.loads(key)
-        return cls(document, null_schemas, tuple(own), tuple(needs))
 
 
 def group_input(openapi: str, schemas: dict[str, Any], group: Group) -> GroupInput:
@@ -106,15 +80,8 @@ class ModelJob:
             self._parts[index] = self._settle(index, _group_part(key))
         for index, outcome in self._pool.results():
             self._parts[index] = self._settle(index, outcome)
-        joined = join([part for part in self._parts if part is not None], self._components)
-        # Each group's definitions formatted on their own (and cached so): after an edit,
-        # only the groups it changed are formatted again; the module, formatted as a
-        # whole afterwards (models_module.py), is then formatted already but for its
-        # imports.
-        names = [f"models_part{index:04d}.py" for index in range(len(joined.bodies))]
-        formatted = format_sources(dict(zip(names, joined.bodies, strict=True)),
-                                   compiled=True, fixes=None)
-        return JoinedModels(joined, [formatted[name] for name in names])
+        return JoinedModels.of(join([part for part in self._parts if part is not None],
+                                    self._components))
 
     def _settle(self, index: int, outcome: Outcome) -> Part:
         kind, text, library_warnings = outcome

@@ -47,6 +47,7 @@ class ModelPool:
         self._supervisor: Any = None
         self._waiting = 0
         self._submitted = False
+        self._closing = self._failed = False
         if self.workers > 1 and "fork" in multiprocessing.get_all_start_methods():
             context = multiprocessing.get_context("fork")
             self._tasks: Any = context.Queue()
@@ -87,11 +88,16 @@ class ModelPool:
             self._waiting -= 1
             yield index, outcome
 
-    def close(self) -> None:
+    def close(self, *, wait: bool = True) -> None:
         """Let the workers go. After a failed run the groups still queued are skipped;
         after a good one the processes are waited for (they end at once), so that none
-        outlives the run and no thread of this one is left behind."""
+        outlives the run and no thread of this one is left behind. `wait` False: they
+        are told to end now and waited for by the next `close` (once the output is
+        written: they end meanwhile)."""
         if self._supervisor is None:
+            return
+        if self._closing:
+            self._join()
             return
         if not self._submitted:
             # Every group came from the cache (a warm run): the supervisor, still
@@ -102,17 +108,22 @@ class ModelPool:
             self._supervisor.join()
             self._supervisor = None
             return
-        failed = self._waiting > 0
-        if failed:
+        self._closing = True
+        self._failed = self._waiting > 0
+        if self._failed:
             self._cancelled.set()
         for _ in range(self.workers):
             self._tasks.put(None)
         self._tasks.close()
-        if failed:
+        if self._failed:
             # Groups still queued are not needed, and the workers may be gone: waiting to
             # hand them over could wait for ever. The workers end on `cancelled`.
             self._tasks.cancel_join_thread()
-        else:
+        if wait:
+            self._join()
+
+    def _join(self) -> None:
+        if not self._failed:
             self._tasks.join_thread()  # the queue's feeder thread ends here
             self._supervisor.join(timeout=5.0)
         self._supervisor = None
@@ -183,7 +194,7 @@ def _serve(tasks: Any, results: Any, cancelled: Any, main: int) -> None:
             break
         index, key = task
         if not cancelled.is_set():
-            from .model_pool import GroupInput
+            from .model_groups import GroupInput
             from .model_worker import group_part
 
             results.put((index, group_part(GroupInput.from_key(key))))

@@ -8,14 +8,20 @@ lazy imports before the first group arrives.
 
 from __future__ import annotations
 
+import os
 import warnings
 from typing import Any
+
+# pydantic's plugins (any installed package may declare one) have no business in the
+# model generator's own validation: none is loaded, and none is looked for (a read of
+# every installed package's metadata, on the first model the library validates).
+os.environ["PYDANTIC_DISABLE_PLUGINS"] = "__all__"
 
 import datamodel_code_generator.parser.openapi  # noqa: F401
 
 from .errors import GeneratorError
+from .model_groups import GroupInput
 from .model_merge import kept_part
-from .model_pool import GroupInput
 from .models import check_import, generate_source, generated
 
 # The library's first call imports and compiles more (its templates for enums and root

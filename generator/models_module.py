@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import ast
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 from .fmt import fixed_sources, format_sources
 from .model_merge import Joined, module_source
@@ -46,10 +47,23 @@ def _only_a_docstring(text: str) -> bool:
 class JoinedModels:
     """The joined groups, their definitions formatted: the models module's pieces."""
 
-    def __init__(self, joined: Joined, bodies: list[str]) -> None:
+    def __init__(self, joined: Joined, bodies: list[str], imports: str | None) -> None:
         self.joined = joined
         self.bodies = bodies
+        self.imports = imports  # those some group uses (None: not known, see `of`)
         self.source = joined.source(bodies)  # what the template is given
+
+    @classmethod
+    def of(cls, joined: Joined) -> JoinedModels:
+        """`joined` with each group's definitions formatted on their own (and cached so:
+        after an edit, only the groups it changed are formatted again), and the imports
+        they use found meanwhile (two ruff processes at once)."""
+        names = [f"models_part{index:04d}.py" for index in range(len(joined.bodies))]
+        with ThreadPoolExecutor(max_workers=1) as beside:
+            imports = beside.submit(_imports_in_use, joined)
+            formatted = format_sources(dict(zip(names, joined.bodies, strict=True)),
+                                       compiled=True, fixes=None)
+            return cls(joined, [formatted[name] for name in names], imports.result())
 
     def formatted(self, rendered: str) -> str | None:
         """`rendered` (the template's output around `source`) formatted as a whole module
@@ -59,10 +73,9 @@ class JoinedModels:
                 not _only_a_docstring(rendered[:at])):
             return None
         pieces = self.joined.pieces(self.bodies)
-        imports = self._imports_in_use()
-        if not pieces or imports is None:
+        if not pieces or self.imports is None:
             return None
-        head = rendered[:at] + module_source(imports, pieces[:1])
+        head = rendered[:at] + module_source(self.imports, pieces[:1])
         text = format_sources({"models_head.py": head}, compiled=True, fixes="I")[
             "models_head.py"]
         if not text.endswith(pieces[0]):
@@ -70,18 +83,19 @@ class JoinedModels:
         # As module_source places the pieces after the imports.
         return text.removesuffix(pieces[0]) + "\n\n".join(pieces).rstrip("\n") + "\n"
 
-    def _imports_in_use(self) -> str | None:
-        """The import statements of every group, less those its definitions do not use
-        (as ruff's F401 judges them), one after another."""
-        groups = {f"models_imports{index:04d}.py": ("".join(imports), body)
-                  for index, (imports, body) in enumerate(zip(
-                      self.joined.imports_of, self.bodies, strict=True)) if body.strip()}
-        fixed = fixed_sources({name: f"{_FUTURE}{imports}\n\n{body}"
-                               for name, (imports, body) in groups.items()}, "F401")
-        kept: list[str] = []
-        for name, (_, body) in sorted(groups.items()):
-            text = fixed[name]
-            if not text.startswith(_FUTURE) or not text.endswith(f"\n\n{body}"):
-                return None  # the fix changed more than the imports
-            kept.append(text.removeprefix(_FUTURE).removesuffix(f"\n\n{body}").strip("\n"))
-        return "".join(f"{text}\n" for text in kept if text)
+
+def _imports_in_use(joined: Joined) -> str | None:
+    """The import statements of every group, less those its definitions do not use (as
+    ruff's F401 judges them), one after another; None if the fix changed more."""
+    groups = {f"models_imports{index:04d}.py": ("".join(imports), body)
+              for index, (imports, body) in enumerate(zip(
+                  joined.imports_of, joined.bodies, strict=True)) if body.strip()}
+    fixed = fixed_sources({name: f"{_FUTURE}{imports}\n\n{body}"
+                           for name, (imports, body) in groups.items()}, "F401")
+    kept: list[str] = []
+    for name, (_, body) in sorted(groups.items()):
+        text = fixed[name]
+        if not text.startswith(_FUTURE) or not text.endswith(f"\n\n{body}"):
+            return None
+        kept.append(text.removeprefix(_FUTURE).removesuffix(f"\n\n{body}").strip("\n"))
+    return "".join(f"{text}\n" for text in kept if text)

@@ -37,9 +37,11 @@ def build_files(config: Config, pool: ModelPool | None = None,
     """Every output file's bytes, the spec files read, and the located warnings.
 
     `pool`: the model workers, started already (`run` starts them as soon as it knows
-    there is work); by default they are started here. They are closed here either way.
+    there is work), told to end here and waited for by the caller; by default they are
+    started, and waited for, here.
     In strict mode (`config.strict`) the first stage that finds anything raises it.
     """
+    ours = pool is None
     if pool is None:
         pool = start_model_workers()
     from .cache_writes import deferred_stores
@@ -50,7 +52,7 @@ def build_files(config: Config, pool: ModelPool | None = None,
         with deferred_stores():
             files, spec = _build(config, pool)
     finally:
-        pool.close()
+        pool.close(wait=ours)
     return files, spec.files, list(spec.diagnostics.items)
 
 
@@ -164,8 +166,18 @@ def run(config: Config, *, check: bool = False, force: bool = False) -> Outcome:
                                             _stamped(config), config.spec.parent):
         return Outcome(up_to_date=True)
     pool = start_model_workers()
+    try:
+        return _generate(config, pool, check)
+    finally:
+        pool.close()  # told to end once the models were in: waited for now
+
+
+def _generate(config: Config, pool: ModelPool, check: bool) -> Outcome:
+    """`run` once it knows there is work, the model workers started."""
     from .cache_writes import deferred_stores
 
+    stamp = config.output / STAMP_NAME
+    template_dirs = (config.templates, TEMPLATES)
     # The cache entries still being written (cache_writes.py) are waited for after
     # the output is written, not before.
     with deferred_stores():
@@ -180,7 +192,8 @@ def run(config: Config, *, check: bool = False, force: bool = False) -> Outcome:
                 if changes:
                     write_tree(files, config.target)
                 with contextlib.suppress(OSError):  # only saves time: the next run redoes it
-                    write_stamp(stamp, config.target, spec_files, template_dirs,
+                    # The folder holds exactly `files` now (written, or found equal).
+                    write_stamp(stamp, files, spec_files, template_dirs,
                                 _stamped(config))
     write_if_asked()
     return Outcome(up_to_date=not changes, changes=changes, warnings=warnings)

@@ -80,12 +80,15 @@ def is_fresh(stamp: Path, target: Path, templates: Iterable[Path | None],
         return False
 
 
-def write_stamp(stamp: Path, target: Path, spec_files: list[Path],
+def write_stamp(stamp: Path, written: Mapping[str, bytes], spec_files: list[Path],
                 templates: Iterable[Path | None], options: Mapping[str, Any]) -> None:
+    """Record the inputs, and `written`: every output file (relative path -> bytes), as
+    the output folder now holds them."""
     record = {
         "spec_files": [str(p) for p in spec_files],
         "inputs": input_digest(spec_files, templates, options),
-        "outputs": _tree_digests(target),
+        "outputs": {path: hashlib.sha256(content).hexdigest()
+                    for path, content in written.items()},
     }
     import tempfile  # here: a no-op run, which only reads the stamp, never needs it
 
