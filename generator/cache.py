@@ -96,7 +96,9 @@ def _entry(kind: str, distribution: str, key: str) -> Path | None:
     if folder is None:
         return None
     digest = hashlib.sha256(_salt(distribution) + key.encode()).hexdigest()
-    return folder / kind / digest[:2] / digest
+    # One folder a kind, not one more a digest prefix: a first run stores a few hundred
+    # entries, and making a folder costs as much as writing an entry.
+    return folder / kind / digest
 
 
 def lookup(kind: str, distribution: str, key: str) -> str | None:

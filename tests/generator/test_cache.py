@@ -123,3 +123,13 @@ def test_an_entry_is_stored_whatever_temporary_file_a_killed_run_left(
     cache.store("format", "ruff", "second", "two")
     assert cache.lookup("format", "ruff", "second") == "two"
     assert [p.name for p in entry.parent.iterdir() if p.name.endswith(".tmp")] == [left.name]
+
+
+def test_entries_of_a_kind_share_one_folder(cache_dir: Path) -> None:
+    """Making a folder costs as much as writing an entry: a kind has one, however many
+    entries it holds."""
+    for index in range(40):
+        cache.store("render", "", f"key {index}", "text")
+    assert [p.name for p in cache_dir.iterdir()] == ["render"]
+    entries = list((cache_dir / "render").iterdir())
+    assert len(entries) == 40 and all(entry.is_file() for entry in entries)
