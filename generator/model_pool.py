@@ -71,7 +71,7 @@ class ModelJob:
                 missing.append((index, key))
         # Made from the key, whichever the process: the same input, the same bytes.
         for index, key in sorted(missing, key=lambda m: (-len(m[1]), m[0])):
-            if not self._pool.submit(index, key):
+            if not self._pool.submit(index, key, len(missing)):
                 self._here[index] = key
 
     def result(self) -> JoinedModels:

@@ -3,10 +3,11 @@
 `ModelPool` is started first thing in a run (this module imports next to nothing, so
 that it starts early): one supervisor process is forked, before the main process
 starts any thread; it imports the model generator (model_worker.py) while the main
-process loads and parses the document, then forks the workers, which so start with it
-imported, and watches them: a worker that dies is reported, not waited for. Forked
-processes start no interpreter, open no socket and re-import nothing of the caller's
-program.
+process loads and parses the document, then forks the other workers, which so start
+with it imported, and makes groups itself while a thread of it watches them: a worker
+that dies is reported, not waited for, and if the run dies they are all stopped.
+Forked processes start no interpreter, open no socket and re-import nothing of the
+caller's program.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ import multiprocessing.connection
 import os
 import queue
 import signal
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from .errors import GeneratorError
@@ -59,12 +61,12 @@ class ModelPool:
                       os.getpid()))
             self._supervisor.start()
 
-    def submit(self, index: int, key: str) -> bool:
-        """Hand a group (its input as text, model_pool.GroupInput.key) to the workers;
-        False when there are none (make it here)."""
+    def submit(self, index: int, key: str, batch: int) -> bool:
+        """Hand a group (its input as text, model_groups.GroupInput.key) to the workers,
+        one of `batch` handed over together; False when there are none (make it here)."""
         if self._supervisor is None:
             return False
-        self._tasks.put((index, key))
+        self._tasks.put((index, key, batch))
         self._waiting += 1
         self._submitted = True
         return True
@@ -155,21 +157,57 @@ def _supervise(tasks: Any, results: Any, cancelled: Any, workers: int, main: int
     # What is imported now is never garbage: frozen, the collector of each worker neither
     # walks it nor touches (and so copies) the memory pages it shares with this process.
     gc.freeze()
-    context = multiprocessing.get_context("fork")
-    children = [context.Process(target=_serve, args=(tasks, results, cancelled, main))
-                for _ in range(workers)]
-    for child in children:
-        child.start()
-    running = {child.sentinel: child for child in children}
-    while running:
-        ready = multiprocessing.connection.wait(list(running), timeout=1.0)
+    children: list[Any] = []
+    served = threading.Event()  # set when this process makes no more groups
+    watcher = threading.Thread(target=_watch, args=(children, results, cancelled, main,
+                                                    served), daemon=True)
+    watcher.start()
+
+    def fork_the_others() -> None:
+        context = multiprocessing.get_context("fork")
+        for _ in range(workers - 1):
+            child = context.Process(target=_work, args=(tasks, results, cancelled, main))
+            child.start()
+            children.append(child)
+
+    # This process makes groups too. The other workers are forked with the first group
+    # handed over, and only if more come with it: after an edit one group is made, here,
+    # with no process sharing this one's memory (a forked process's first group costs a
+    # quarter more: a page written on either side of a fork is copied first).
+    try:
+        _serve(tasks, results, cancelled, main, fork_the_others)
+    finally:
+        served.set()
+    watcher.join()
+    _close(results, cancelled, main)
+
+
+def _watch(children: list[Any], results: Any, cancelled: Any, main: int,
+           served: threading.Event) -> None:
+    """The supervisor's watch over its workers (`children`, as they are forked) and over
+    the run, beside the groups it makes itself (until `served`)."""
+    running: dict[Any, Any] = {}
+    watched: set[Any] = set()
+    while True:
+        for child in list(children):
+            if child not in watched:
+                watched.add(child)
+                running[child.sentinel] = child
+        if not running and served.is_set():
+            return
+        if running:
+            ready = multiprocessing.connection.wait(list(running), timeout=1.0)
+        else:
+            ready = []
+            served.wait(0.2)
         if not ready and not _alive(main):
             # The run has ended (killed, or failed). Its workers are stopped, not waited
-            # for: one may be blocked for ever reading a group the run never finished
-            # sending. They only compute; nobody will read what they make.
+            # for, and so is this process: one may be blocked for ever reading a group the
+            # run never finished sending. They only compute; nobody will read it.
             cancelled.set()
             for child in running.values():
                 child.terminate()
+            os._exit(0)
         for sentinel, child in list(running.items()):
             if sentinel not in ready:
                 continue
@@ -180,27 +218,47 @@ def _supervise(tasks: Any, results: Any, cancelled: Any, workers: int, main: int
                                            f"code {child.exitcode}; out of memory?)", [])))
 
 
-def _serve(tasks: Any, results: Any, cancelled: Any, main: int) -> None:
+def _ended(cancelled: Any, main: int, parent: int) -> bool:
+    """Whether the run ended without saying so (killed)."""
+    return cancelled.is_set() or not _alive(main) or os.getppid() != parent
+
+
+def _work(tasks: Any, results: Any, cancelled: Any, main: int) -> None:
+    """A forked worker."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    supervisor = os.getppid()
+    _serve(tasks, results, cancelled, main, None)
+    _close(results, cancelled, main)
+
+
+def _serve(tasks: Any, results: Any, cancelled: Any, main: int,
+           first_of_several: Callable[[], None] | None) -> None:
+    """Make groups until told to stop (`None`), or until the run is gone.
+    `first_of_several`: called once, when a group comes with others (its batch)."""
+    parent = os.getppid()
     while True:
         try:
             task = tasks.get(timeout=1.0)
         except queue.Empty:
-            if cancelled.is_set() or not _alive(main) or os.getppid() != supervisor:
+            if _ended(cancelled, main, parent):
                 break  # the run ended without saying so (killed): so do we
             continue
         if task is None:
             break
-        index, key = task
+        index, key, batch = task
+        if first_of_several is not None and batch > 1:
+            first_of_several()
+            first_of_several = None
         if not cancelled.is_set():
             from .model_groups import GroupInput
             from .model_worker import group_part
 
             results.put((index, group_part(GroupInput.from_key(key))))
             gc.collect()  # the group's garbage, and only it (the rest is frozen)
+
+
+def _close(results: Any, cancelled: Any, main: int) -> None:
     results.close()
-    if cancelled.is_set() or not _alive(main) or os.getppid() != supervisor:
+    if cancelled.is_set() or not _alive(main):
         # Nobody will read the answers still buffered: waiting to write them would
         # wait for ever.
         results.cancel_join_thread()

@@ -93,6 +93,9 @@ def _build(config: Config, pool: ModelPool) -> tuple[dict[str, bytes], LoadedSpe
             with stage("models"):
                 models = start_models(parsed.schema_document, parsed.api.schema_names,
                                       pool)
+            # The load and parse stages' cache entries are written by a child process,
+            # last in line for a core: it takes one as soon as the workers leave it.
+            write_deferred(in_background=True)
             # Imported only now (Jinja is a fiftieth of a run on a big document): the
             # workers have their groups first.
             from .render import render_models, render_package
@@ -103,7 +106,6 @@ def _build(config: Config, pool: ModelPool) -> tuple[dict[str, bytes], LoadedSpe
                                                config.templates)
             with stage("format"):
                 contents = _formatted(parsed.api, texts, static)
-            write_deferred(in_background=True)  # while the workers work
             with stage("models"):
                 joined = models.result()
             with stage("render"):

@@ -20,7 +20,7 @@ DIES_WHILE_SENDING = textwrap.dedent("""
 
     pool = ModelPool(workers=2)
     for index in range(4):
-        pool.submit(index, "x" * 1_000_000)
+        pool.submit(index, "x" * 1_000_000, 4)
     print(pool._supervisor.pid, flush=True)
     os._exit(1)
 """)
@@ -47,3 +47,25 @@ def test_no_worker_outlives_a_run_that_died_while_sending_a_group() -> None:
     if left:
         os.killpg(run.pid, signal.SIGKILL)
     assert not left, "the supervisor or a worker was still running 30 s after the run died"
+
+
+def test_the_other_workers_are_forked_only_when_groups_come_several_at_once() -> None:
+    """After an edit the one group is made by the supervisor alone: no process shares its
+    memory, whose pages a fork would make it copy as it writes them."""
+    import queue
+    import threading
+
+    from generator import model_processes
+
+    cancelled = threading.Event()
+    cancelled.set()  # the groups themselves are skipped: only the decision is looked at
+    calls: list[int] = []
+    for batch, forks in ((1, 0), (3, 1)):
+        tasks: queue.Queue[object] = queue.Queue()
+        for index in range(batch):
+            tasks.put((index, "{}", batch))
+        tasks.put(None)
+        calls.clear()
+        model_processes._serve(tasks, None, cancelled, os.getpid(), lambda: calls.append(1))
+        assert len(calls) == forks
+        assert tasks.empty()
