@@ -95,6 +95,7 @@ class _Parser:
         self.options = options
         self.warnings: list[Diagnostic] = []
         self.class_names: dict[str, str] = {}
+        self.ref_of: dict[str, str] = {}  # class name -> its $ref (each is claimed once)
         self.enums: set[str] = set()
         self._name_schemas()
 
@@ -103,11 +104,15 @@ class _Parser:
         classes = Namespace(_RESERVED_CLASSES | self._client_classes(), separator="")
         for key in sorted(self.schemas):
             name = classes.claim(pascal(key))
-            self.class_names[f"#/components/schemas/{escape_pointer_token(key)}"] = name
+            self._name(f"#/components/schemas/{escape_pointer_token(key)}", name)
             schema = self.schemas[key]
             if isinstance(schema, dict) and "enum" in schema and "properties" not in schema:
                 self.enums.add(name)
         self._classes = classes
+
+    def _name(self, ref: str, name: str) -> None:
+        self.class_names[ref] = name
+        self.ref_of.setdefault(name, ref)
 
     def _client_classes(self) -> set[str]:
         """The client classes that `__init__` exports beside the models."""
@@ -126,7 +131,7 @@ class _Parser:
             name = self._classes.claim(pascal(wanted))
             self.schemas[name] = schema
             ref = f"#/components/schemas/{escape_pointer_token(name)}"
-            self.class_names[ref] = name
+            self._name(ref, name)
             return ref
         return None
 
@@ -422,8 +427,7 @@ class _Parser:
                        f"{', '.join(sorted(taken & _BULK_OPTIONS))} clash with its options",
                        pointer)
             return None
-        target = self._resolve({"$ref": next(r for r, n in self.class_names.items()
-                                             if n == body.model)})
+        target = self._resolve({"$ref": self.ref_of[body.model]})
         properties = target["properties"]
         arrays = [
             (f, properties[f.wire_name]) for f in body.fields
@@ -468,7 +472,7 @@ class _Parser:
         found = extensions.read_pagination(op, query, pointer, self.spec.error)
         if found is None:
             return None
-        success_ref = next((r for r, n in self.class_names.items() if n == success), None)
+        success_ref = self.ref_of.get(success) if success is not None else None
         schema: Any = self._resolve({"$ref": success_ref}) if success_ref else None
         for token in found.items_pointer:  # down to the array of items, if the schema says
             properties = schema.get("properties") if isinstance(schema, dict) else None
