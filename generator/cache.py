@@ -119,16 +119,24 @@ def store(kind: str, distribution: str, key: str, result: str) -> None:
 def store_pieces(kind: str, distribution: str, key: str, pieces: Iterable[str]) -> None:
     """`store` of the text the pieces make, written as they come."""
     entry = _entry(kind, distribution, key)
-    if entry is None:
-        return
+    if entry is not None:
+        write_entry(entry, (piece.encode("utf-8") for piece in pieces))
+
+
+def write_entry(entry: Path, chunks: Iterable[bytes]) -> None:
+    """`chunks` written to `entry` as they come, through a temporary file renamed over it
+    (atomic: a reader never sees half an entry); nothing on a read-only or full disk,
+    which costs speed, not correctness."""
+    temporary = None
     try:
         handle, temporary = _temporary_beside(entry)
         with os.fdopen(handle, "wb") as out:
-            for piece in pieces:
-                out.write(piece.encode("utf-8"))
-        os.replace(temporary, entry)  # atomic: a reader never sees half an entry
+            for chunk in chunks:
+                out.write(chunk)
+        os.replace(temporary, entry)
     except OSError:
-        pass  # a read-only or full disk costs speed, not correctness
+        if temporary is not None:
+            Path(temporary).unlink(missing_ok=True)
 
 
 def _temporary_beside(entry: Path) -> tuple[int, str]:

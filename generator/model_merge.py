@@ -25,9 +25,7 @@ from dataclasses import dataclass
 from itertools import accumulate
 
 from .errors import GeneratorError
-from .source_edits import Edit, apply, source_lines
-
-_FUTURE = "from __future__ import annotations"
+from .source_edits import FUTURE_IMPORT, Edit, apply, source_lines
 
 
 @dataclass(frozen=True)
@@ -107,7 +105,7 @@ def kept_part(source: str, tree: ast.Module, own: tuple[str, ...], others: Itera
         for inner in nodes:
             check(inner)
         if isinstance(node, ast.ImportFrom):
-            if text.strip() != _FUTURE:
+            if text.strip() != FUTURE_IMPORT.strip():
                 imports.append(text)
         elif name is not None:
             first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
@@ -199,7 +197,7 @@ class Joined:
 
 
 def module_source(imports: str, pieces: list[str]) -> str:
-    return "\n\n".join([_FUTURE + "\n", imports, *pieces]).rstrip("\n") + "\n"
+    return "\n\n".join([FUTURE_IMPORT, imports, *pieces]).rstrip("\n") + "\n"
 
 
 def join(parts: list[Part], components: Iterable[str]) -> Joined:

@@ -103,8 +103,8 @@ class ModelPool:
             return
         if not self._submitted:
             # Every group came from the cache (a warm run): the supervisor, still
-            # importing, has nothing to do; it is stopped rather than waited for, and any
-            # worker it forked already ends at its next look at `cancelled`.
+            # importing or waiting for a first group, has nothing to do and has forked no
+            # worker (they come with the first groups); it is stopped, not waited for.
             self._cancelled.set()
             self._supervisor.terminate()
             self._supervisor.join()

@@ -28,8 +28,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from .fmt import fixed_sources, format_sources
 from .model_merge import Joined, module_source
+from .source_edits import FUTURE_IMPORT
 
-_FUTURE = "from __future__ import annotations\n"
 _TRAILING_NEWLINES = re.compile(r"\n*")
 
 
@@ -90,12 +90,12 @@ def _imports_in_use(joined: Joined) -> str | None:
     groups = {f"models_imports{index:04d}.py": ("".join(imports), body)
               for index, (imports, body) in enumerate(zip(
                   joined.imports_of, joined.bodies, strict=True)) if body.strip()}
-    fixed = fixed_sources({name: f"{_FUTURE}{imports}\n\n{body}"
+    fixed = fixed_sources({name: f"{FUTURE_IMPORT}{imports}\n\n{body}"
                            for name, (imports, body) in groups.items()}, "F401")
     kept: list[str] = []
     for name, (_, body) in sorted(groups.items()):
         text = fixed[name]
-        if not text.startswith(_FUTURE) or not text.endswith(f"\n\n{body}"):
+        if not text.startswith(FUTURE_IMPORT) or not text.endswith(f"\n\n{body}"):
             return None
-        kept.append(text.removeprefix(_FUTURE).removesuffix(f"\n\n{body}").strip("\n"))
+        kept.append(text.removeprefix(FUTURE_IMPORT).removesuffix(f"\n\n{body}").strip("\n"))
     return "".join(f"{text}\n" for text in kept if text)

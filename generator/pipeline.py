@@ -169,17 +169,16 @@ def run(config: Config, *, check: bool = False, force: bool = False) -> Outcome:
         return Outcome(up_to_date=True)
     pool = start_model_workers()
     try:
-        return _generate(config, pool, check)
+        return _generate(config, pool, check, stamp, template_dirs)
     finally:
         pool.close()  # told to end once the models were in: waited for now
 
 
-def _generate(config: Config, pool: ModelPool, check: bool) -> Outcome:
+def _generate(config: Config, pool: ModelPool, check: bool, stamp: Path,
+              template_dirs: tuple[Path | None, Path]) -> Outcome:
     """`run` once it knows there is work, the model workers started."""
     from .cache_writes import deferred_stores
 
-    stamp = config.output / STAMP_NAME
-    template_dirs = (config.templates, TEMPLATES)
     # The cache entries still being written (cache_writes.py) are waited for after
     # the output is written, not before.
     with deferred_stores():

@@ -13,7 +13,7 @@ import ast
 import re
 from dataclasses import dataclass
 
-_FUTURE = "from __future__ import annotations\n"
+FUTURE_IMPORT = "from __future__ import annotations\n"
 _LINE_END = re.compile(r"\r\n|\r|\n")
 
 
@@ -58,10 +58,10 @@ def apply(source: str, insertions: list[tuple[int, str]]) -> str:
 
 def add_imports(source: str, imports: str) -> str:
     """`source` with `imports` added right after `from __future__`, which must stay first."""
-    head, found, rest = source.partition(_FUTURE)
+    head, found, rest = source.partition(FUTURE_IMPORT)
     if not found:
         return imports + source
-    return head + _FUTURE + imports + rest
+    return head + FUTURE_IMPORT + imports + rest
 
 
 @dataclass(frozen=True)

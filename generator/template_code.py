@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
 import sys
 import tempfile
 from functools import cache
@@ -31,6 +29,8 @@ from typing import Any
 
 import jinja2
 import jinja2.bccache
+
+from .cache import write_entry
 
 BUILT = Path(__file__).resolve().parent / "built_templates"
 _NAMES = "names.json"
@@ -79,18 +79,8 @@ class TemplateBytecode(jinja2.BytecodeCache):
                 return
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        if self.cache is None:
-            return
-        try:
-            handle, temporary = tempfile.mkstemp(prefix=".bc-", dir=self.cache)
-        except OSError:  # only saves time: the next run compiles it again
-            return
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(bucket.bytecode_to_string())
-            os.replace(temporary, self.cache / f"{bucket.key}.bc")
-        except OSError:
-            Path(temporary).unlink(missing_ok=True)
+        if self.cache is not None:
+            write_entry(self.cache / f"{bucket.key}.bc", [bucket.bytecode_to_string()])
 
 
 def _source_digest(source: str) -> str:
@@ -119,36 +109,24 @@ def built_names(settings: str, name: str, source: str) -> Names | None:
 
 
 def build(target: Path = BUILT) -> list[str]:
-    """Compile every one of our templates into `target` (replacing what is there);
-    the names of the templates compiled."""
+    """Compile every one of our templates into `target` (replacing what is there, as the
+    generated client is replaced); the names of the templates compiled."""
     from .render import environment, our_templates
+    from .writer import write_tree
 
-    target.parent.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix=".built-", dir=target.parent))
-    try:
-        env = environment(None, building=folder)
+    with tempfile.TemporaryDirectory(prefix="clientgen-templates-") as scratch:
+        env = environment(None, building=Path(scratch))
         names = our_templates(env)
         for name in names:
-            env.get_template(name)  # compiles it, and writes its bytecode into `folder`
-        assert env.loader is not None
-        index = {"settings": compile_settings(env), "templates": {
-            name: {"source": _source_digest(env.loader.get_source(env, name)[0]),
-                   "names": sorted(env.names_in[name][0]),
-                   "references": env.names_in[name][1]} for name in names}}
-        (folder / _NAMES).write_text(json.dumps(index, indent=1, sort_keys=True) + "\n",
-                                     encoding="utf-8")
-        for entry in folder.iterdir():  # read by every user of this installation
-            entry.chmod(0o644)
-        folder.chmod(0o755)
-        old = target.with_name(target.name + ".old")
-        shutil.rmtree(old, ignore_errors=True)
-        if target.exists():
-            target.rename(old)
-        folder.rename(target)
-        shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
+            env.get_template(name)  # compiles it, and writes its bytecode into `scratch`
+        files = {entry.name: entry.read_bytes() for entry in Path(scratch).iterdir()}
+    assert env.loader is not None
+    index = {"settings": compile_settings(env), "templates": {
+        name: {"source": _source_digest(env.loader.get_source(env, name)[0]),
+               "names": sorted(env.names_in[name][0]),
+               "references": env.names_in[name][1]} for name in names}}
+    files[_NAMES] = (json.dumps(index, indent=1, sort_keys=True) + "\n").encode("utf-8")
+    write_tree(files, target)
     return names
 
 
