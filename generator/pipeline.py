@@ -20,6 +20,7 @@ from .timings import stage, write_if_asked
 if TYPE_CHECKING:
     from . import api
     from .diagnostics import Diagnostic
+    from .heap import LongLived
     from .loader import LoadedSpec
     from .model_processes import ModelPool
     from .models_module import JoinedModels
@@ -67,6 +68,15 @@ def start_model_workers() -> ModelPool:
 
 def _build(config: Config, pool: ModelPool) -> tuple[dict[str, bytes], LoadedSpec]:
     """`build_files`' work, with the model workers started already."""
+    from .heap import LongLived
+
+    # The document and its model are made with the collector resting (heap.py).
+    with LongLived() as heap:
+        return _built(config, pool, heap)
+
+
+def _built(config: Config, pool: ModelPool, heap: LongLived,
+           ) -> tuple[dict[str, bytes], LoadedSpec]:
     from .cache_writes import write_deferred
     from .diagnostics import StrictModeError
     from .loader import load_spec
@@ -84,6 +94,7 @@ def _build(config: Config, pool: ModelPool) -> tuple[dict[str, bytes], LoadedSpe
         with stage("parse"):
             parsed = parse(spec, config.options())
         spec.diagnostics.items.extend(parsed.warnings)
+        heap.settled()  # the document and the API model live to the end
         spec.diagnostics.raise_if_strict()
         # The libraries' own warnings join ours instead of reaching stderr raw. They
         # are not the document's defects (and a cache hit repeats none): strict
