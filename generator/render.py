@@ -11,7 +11,7 @@ import hashlib
 import html
 import math
 import re
-from dataclasses import replace
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -110,8 +110,25 @@ class _Environment(jinja2.Environment):
 
 
 def _names_in(tree: jinja2.nodes.Template) -> Names:
-    return ({node.name for node in tree.find_all(jinja2.nodes.Name)},
-            list(jinja2.meta.find_referenced_templates(tree)))
+    names = {node.name for node in tree.find_all(jinja2.nodes.Name)}
+    return names | _reads(tree), list(jinja2.meta.find_referenced_templates(tree))
+
+
+def _reads(tree: jinja2.nodes.Template) -> set[str]:
+    """How each variable is read: `api.title` for `api.title` or `api["title"]`, `api.*`
+    for any other read (`{{ api }}`, `api|attr(x)`, `set a = api`, a macro's argument),
+    which may see every attribute. The render keys hold only the attributes a template
+    reads: a file that never shows the spec's hash is not rendered again for a new one."""
+    attribute: dict[int, str] = {}  # id of a Name node -> the attribute read from it
+    for getattr_node in tree.find_all(jinja2.nodes.Getattr):
+        if isinstance(getattr_node.node, jinja2.nodes.Name):
+            attribute[id(getattr_node.node)] = getattr_node.attr
+    for item in tree.find_all(jinja2.nodes.Getitem):
+        if isinstance(item.node, jinja2.nodes.Name) and isinstance(
+                item.arg, jinja2.nodes.Const) and isinstance(item.arg.value, str):
+            attribute[id(item.node)] = item.arg.value
+    return {f"{node.name}.{attribute.get(id(node), _WHOLE)}"
+            for node in tree.find_all(jinja2.nodes.Name) if node.ctx == "load"}
 
 
 def environment(user_templates: Path | None, *, building: Path | None = None) -> _Environment:
@@ -276,6 +293,7 @@ class _RenderKeys:
         self._shared: dict[str, str] = {}
         self._used: dict[str, str] = {}  # template -> the names it uses
         self._resources: dict[int, tuple[api.Resource, str]] = {}  # id -> (it, its digest)
+        self._fields: dict[str, str] = {}  # a field of the API -> its digest
 
     def key(self, template: str, variables: dict[str, Any]) -> str | None:
         """The key of rendering `template` with `variables`; None: render it uncached
@@ -289,26 +307,40 @@ class _RenderKeys:
         used = self._used[template]
         if used == _BROKEN:
             return None
-        names = sorted(variables) if used == _ANY else sorted(
-            set(used.split("\n")) & set(variables))
-        return "\0".join([self.templates, template,
-                          *(f"{name}={self._repr(name, variables[name])}" for name in names)])
+        reads = set() if used == _ANY else set(used.split("\n"))
+        names = sorted(variables) if used == _ANY else sorted(reads & set(variables))
+        return "\0".join([self.templates, template, *(
+            f"{name}={self._repr(name, variables[name], reads)}" for name in names)])
 
-    def _repr(self, name: str, value: Any) -> str:
+    def _repr(self, name: str, value: Any, used: set[str]) -> str:
         """The value in full (the model's dataclasses show every field; the rest are
         strings), as the digest of its repr: a big API's repr is megabytes, and every
         file's key would copy and hash it again. A variable every file shares is
         digested once a run, and the API with the digests of its resources made for
-        their modules."""
+        their modules. Of the API, only the fields the template reads (`used`, see
+        `_reads`) when it reads nothing else of it."""
         if name not in _CONTEXT_NAMES:
             return self._resource(value) if isinstance(value, api.Resource) else _digest(
                 repr(value))
+        if isinstance(value, api.Api):
+            read = {use.removeprefix(f"{name}.") for use in used
+                    if use.startswith(f"{name}.")}
+            if read and read <= _API_FIELDS:  # none: names built before reads were noted
+                return "\0".join(f"{field}:{self._api_field(value, field)}"
+                                  for field in sorted(read))
         if name not in self._shared:
             self._shared[name] = _digest("\0".join([
                 repr(replace(value, resources=())),
                 *(self._resource(r) for r in value.resources)]) if isinstance(
                     value, api.Api) else repr(value))
         return self._shared[name]
+
+    def _api_field(self, model: api.Api, field: str) -> str:
+        if field not in self._fields:
+            self._fields[field] = _digest("\0".join(
+                self._resource(r) for r in model.resources) if field == "resources" else
+                repr(getattr(model, field)))
+        return self._fields[field]
 
     def _resource(self, resource: api.Resource) -> str:
         if id(resource) not in self._resources:
@@ -324,6 +356,8 @@ def _digest(text: str) -> str:
 _CONTEXT_NAMES = frozenset({"api", "package", "client_name", "env_prefix",
                             "generator_version", "models_source"})
 _ANY = "*"  # a template names another by an expression: it may see any variable
+_WHOLE = "*"  # `name.*`: a variable read otherwise than by a constant attribute
+_API_FIELDS = frozenset(field.name for field in fields(api.Api))
 _BROKEN = "!"
 
 

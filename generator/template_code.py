@@ -34,6 +34,9 @@ from .cache import write_entry
 
 BUILT = Path(__file__).resolve().parent / "built_templates"
 _NAMES = "names.json"
+# What the index's names hold: 2 adds how each variable is read (`api.title`). An index
+# of another format is not used: its names would say a template reads no attribute.
+_NAMES_FORMAT = 2
 
 # What one template names: every variable name, and the templates it imports or
 # includes (None: one named by an expression).
@@ -100,7 +103,7 @@ def built_names(settings: str, name: str, source: str) -> Names | None:
     """The names `name` uses, as built, if it was built from this very source under these
     settings."""
     index = _built_index()
-    if index.get("settings") != settings:
+    if index.get("settings") != settings or index.get("format") != _NAMES_FORMAT:
         return None
     entry = index.get("templates", {}).get(name)
     if not isinstance(entry, dict) or entry.get("source") != _source_digest(source):
@@ -121,7 +124,7 @@ def build(target: Path = BUILT) -> list[str]:
             env.get_template(name)  # compiles it, and writes its bytecode into `scratch`
         files = {entry.name: entry.read_bytes() for entry in Path(scratch).iterdir()}
     assert env.loader is not None
-    index = {"settings": compile_settings(env), "templates": {
+    index = {"format": _NAMES_FORMAT, "settings": compile_settings(env), "templates": {
         name: {"source": _source_digest(env.loader.get_source(env, name)[0]),
                "names": sorted(env.names_in[name][0]),
                "references": env.names_in[name][1]} for name in names}}

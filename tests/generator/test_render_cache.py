@@ -151,14 +151,70 @@ def test_a_broken_template_is_not_cached_and_still_names_the_problem(
         render_package(parsed().api, "", "1.0", user)
 
 
-def test_a_file_showing_the_whole_api_renders_again_when_any_part_changes(
+def test_a_file_showing_parts_of_the_api_renders_again_when_one_of_them_changes(
         cache_dir: Path, renders: list[str]) -> None:
     model = parsed().api
     render_package(model, "", "1.0", None)
     changed = replace(model.resources[-1], description="Changed.")
-    for edited in (replace(model, title="Another title"),
-                   replace(model, resources=(*model.resources[:-1], changed))):
-        renders.clear()
-        render_package(edited, "", "1.0", None)
-        assert "package/README.md.jinja" in renders
-        assert "package/resources/__init__.py.jinja" in renders
+    renders.clear()
+    render_package(replace(model, resources=(*model.resources[:-1], changed)), "", "1.0",
+                   None)
+    assert "package/README.md.jinja" in renders
+    assert "package/resources/__init__.py.jinja" in renders
+    renders.clear()
+    render_package(replace(model, title="Another title"), "", "1.0", None)
+    assert "package/README.md.jinja" in renders  # it shows the title
+    assert "package/resources/__init__.py.jinja" not in renders  # it shows the resources
+
+
+def test_a_new_spec_hash_renders_again_only_the_files_that_show_it(
+        cache_dir: Path, renders: list[str]) -> None:
+    model = parsed().api
+    before, _ = render_package(model, "", "1.0", None)
+    renders.clear()
+    after, _ = render_package(replace(model, spec_sha256="f" * 64), "", "1.0", None)
+    assert renders == ["package/_version.py.jinja"]  # the one template that reads it
+    assert "f" * 64 in after["_version.py"] and "f" * 64 not in before["_version.py"]
+    assert {p: t for p, t in after.items() if p != "_version.py"} == {
+        p: t for p, t in before.items() if p != "_version.py"}
+
+
+@pytest.mark.parametrize("shows", [
+    "{{ api.spec_sha256 }}",
+    "{{ api['spec_sha256'] }}",
+    "{{ api }}",  # the repr, hash included
+    "{{ api|attr('spec_' ~ 'sha256') }}",
+    "{% set whole = api %}{{ whole.spec_sha256 }}",
+    "{% macro show(value) %}{{ value.spec_sha256 }}{% endmacro %}{{ show(api) }}",
+    "{% include 'package/part.jinja' %}",  # which shows it
+])
+def test_a_template_that_may_show_the_hash_renders_again_for_a_new_one(
+        cache_dir: Path, tmp_path: Path, shows: str) -> None:
+    user = tmp_path / "templates"
+    (user / "package").mkdir(parents=True)
+    (user / "package" / "README.md.jinja").write_text(f"{{{{ api.title }}}} {shows}\n")
+    (user / "package" / "part.jinja").write_text("{{ api.spec_sha256 }}")
+    model = parsed().api
+    for digest in ("a" * 64, "b" * 64):
+        readme = render_package(replace(model, spec_sha256=digest), "", "1.0", user)[0]
+        assert digest in readme["README.md"]
+
+
+def test_reads_are_noted_by_attribute_and_whole() -> None:
+    tree = jinja2.Environment().parse(
+        "{{ api.title }}{{ api['version'] }}{% for r in api.resources %}{{ r.name }}"
+        "{% endfor %}{{ package }}{% set x = 1 %}")
+    assert render._reads(tree) == {"api.title", "api.version", "api.resources", "r.name",
+                                   "package.*"}
+
+
+def test_built_names_of_another_format_are_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator import template_code
+
+    env = render.environment(None)
+    source = env.loader.get_source(env, RESOURCE)[0]  # type: ignore[union-attr]
+    settings = template_code.compile_settings(env)
+    assert template_code.built_names(settings, RESOURCE, source) is not None
+    index = {**template_code._built_index(), "format": 1}
+    monkeypatch.setattr(template_code, "_built_index", lambda: index)
+    assert template_code.built_names(settings, RESOURCE, source) is None
