@@ -178,6 +178,26 @@ def test_unused_imports_are_pruned_and_the_rest_kept() -> None:
         "def f(a: Sequence[int]) -> None: ...\n")
 
 
+def test_a_module_without_imports_is_formatted_by_one_ruff_process(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator import fmt
+
+    monkeypatch.setenv("CLIENTGEN_NO_CACHE", "1")
+    started: list[list[str]] = []
+    original = fmt._start
+
+    def counting(arguments: list[str], stdin: str | None = None) -> Any:
+        started.append(arguments)
+        return original(arguments, stdin)
+
+    monkeypatch.setattr(fmt, "_start", counting)
+    assert format_python("X   =  'a'\n", "_version.py") == 'X = "a"\n'
+    assert [arguments[0] for arguments in started] == ["format"]
+    started.clear()  # with an import, it is fixed first
+    assert format_python("import os\nX   =  'a'\n", "v.py") == 'X = "a"\n'
+    assert [arguments[0] for arguments in started] == ["check", "format"]
+
+
 def test_imports_are_merged_and_sorted() -> None:
     source = ("from __future__ import annotations\n"
               "from pydantic import ConfigDict\nfrom typing import Any\n"
