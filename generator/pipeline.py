@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from . import TEMPLATES, __version__
 from .config import Config
 from .errors import GeneratorError
-from .stamp import STAMP_NAME, is_fresh, write_stamp
+from .stamp import STAMP_NAME, is_fresh, tool_digest, write_stamp
 from .timings import stage, write_if_asked
 
 if TYPE_CHECKING:
@@ -173,20 +173,19 @@ def _formatted_models(model: api.Api, rendered: str, joined: JoinedModels) -> st
 
 def run(config: Config, *, check: bool = False, force: bool = False) -> Outcome:
     stamp = config.output / STAMP_NAME
-    template_dirs = (config.templates, TEMPLATES)
     refuse_planted_links(config)
-    if not check and not force and is_fresh(stamp, config.target, template_dirs,
-                                            _stamped(config), config.spec.parent):
+    tool = tool_digest((config.templates, TEMPLATES), _stamped(config))
+    if not check and not force and is_fresh(stamp, config.target, tool, config.spec.parent):
         return Outcome(up_to_date=True)
     pool = start_model_workers()
     try:
-        return _generate(config, pool, check, stamp, template_dirs)
+        return _generate(config, pool, check, stamp, tool)
     finally:
         pool.close()  # told to end once the models were in: waited for now
 
 
 def _generate(config: Config, pool: ModelPool, check: bool, stamp: Path,
-              template_dirs: tuple[Path | None, Path]) -> Outcome:
+              tool: str | None) -> Outcome:
     """`run` once it knows there is work, the model workers started."""
     from .cache_writes import deferred_stores
 
@@ -205,8 +204,7 @@ def _generate(config: Config, pool: ModelPool, check: bool, stamp: Path,
                     write_tree(files, config.target)
                 with contextlib.suppress(OSError):  # only saves time: the next run redoes it
                     # The folder holds exactly `files` now (written, or found equal).
-                    write_stamp(stamp, files, spec_files, template_dirs,
-                                _stamped(config))
+                    write_stamp(stamp, files, spec_files, tool)
     write_if_asked()
     return Outcome(up_to_date=not changes, changes=changes, warnings=warnings)
 

@@ -42,10 +42,27 @@ def _sources(spec_files: Iterable[Path], templates: Iterable[Path | None]) -> li
     return paths
 
 
-def input_digest(spec_files: Iterable[Path], templates: Iterable[Path | None],
-                 options: Mapping[str, Any]) -> str:
+def tool_digest(templates: Iterable[Path | None], options: Mapping[str, Any]) -> str | None:
+    """What shapes the output besides the spec: the generator's code, the templates, the
+    settings; None if one of the files cannot be read (nothing is then recorded).
+
+    Taken once a run, as it starts, and recorded at its end: a file changed meanwhile
+    then disagrees with the record, and the next run does the work again. A digest taken
+    at the end could vouch for a change the run never saw."""
     digest = hashlib.sha256(f"{__version__}\n{json.dumps(options, sort_keys=True)}".encode())
-    for path in _sources(spec_files, templates):
+    try:
+        for path in _sources((), templates):
+            digest.update(str(path).encode() + b"\0")
+            digest.update(_read_regular(path))
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def input_digest(spec_files: Iterable[Path], tool: str) -> str:
+    """The spec files' contents with `tool_digest`'s."""
+    digest = hashlib.sha256(tool.encode())
+    for path in spec_files:
         digest.update(str(path).encode() + b"\0")
         digest.update(_read_regular(path))
     return digest.hexdigest()
@@ -61,10 +78,12 @@ def _tree_digests(target: Path) -> dict[str, str]:
     }
 
 
-def is_fresh(stamp: Path, target: Path, templates: Iterable[Path | None],
-             options: Mapping[str, Any], spec_folder: Path) -> bool:
-    """Whether the stamp's record still holds. The stamp may have been edited: only
-    regular files inside the spec's folder count as spec files."""
+def is_fresh(stamp: Path, target: Path, tool: str | None, spec_folder: Path) -> bool:
+    """Whether the stamp's record still holds (`tool`: `tool_digest`'s, this run's). The
+    stamp may have been edited: only regular files inside the spec's folder count as
+    spec files."""
+    if tool is None:
+        return False
     try:
         recorded = json.loads(_read_regular(stamp))
         spec_files = [Path(p) for p in recorded["spec_files"]]
@@ -73,7 +92,7 @@ def is_fresh(stamp: Path, target: Path, templates: Iterable[Path | None],
                 p.resolve().is_relative_to(folder) for p in spec_files):
             return False
         return bool(
-            recorded["inputs"] == input_digest(spec_files, templates, options)
+            recorded["inputs"] == input_digest(spec_files, tool)
             and recorded["outputs"] == _tree_digests(target)
         )
     except (OSError, ValueError, KeyError, TypeError, RecursionError):
@@ -81,12 +100,15 @@ def is_fresh(stamp: Path, target: Path, templates: Iterable[Path | None],
 
 
 def write_stamp(stamp: Path, written: Mapping[str, bytes], spec_files: list[Path],
-                templates: Iterable[Path | None], options: Mapping[str, Any]) -> None:
-    """Record the inputs, and `written`: every output file (relative path -> bytes), as
-    the output folder now holds them."""
+                tool: str | None) -> None:
+    """Record the inputs (`tool`: `tool_digest`'s, taken as the run started; None: record
+    nothing), and `written`: every output file (relative path -> bytes), as the output
+    folder now holds them."""
+    if tool is None:
+        return
     record = {
         "spec_files": [str(p) for p in spec_files],
-        "inputs": input_digest(spec_files, templates, options),
+        "inputs": input_digest(spec_files, tool),
         "outputs": {path: hashlib.sha256(content).hexdigest()
                     for path, content in written.items()},
     }

@@ -176,3 +176,33 @@ def test_the_writer_refuses_paths_outside_the_package(path: str, tmp_path: Path)
     with pytest.raises(GeneratorError, match="not a plain relative path"):
         writer.write_tree({path: b""}, tmp_path / PACKAGE)
     assert not (tmp_path / PACKAGE).exists()
+
+
+def test_a_template_changed_during_a_run_makes_the_next_run_do_the_work(
+        output: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stamp records the inputs as the run found them when it started: one changed
+    after it rendered is not vouched for (the output does not show it)."""
+    from generator import pipeline
+    from generator.config import load_config
+
+    templates = tmp_path / "templates"
+    (templates / "package").mkdir(parents=True)
+    readme = templates / "package" / "README.md.jinja"
+    readme.write_text("# before\n")
+    config = load_config(ROOT / "pyproject.toml", {"output": str(output),
+                                                    "templates": str(templates)})
+    original = pipeline.build_files
+
+    def then_edited(*args: object, **kwargs: object) -> object:
+        built = original(*args, **kwargs)  # type: ignore[arg-type]
+        readme.write_text("# after\n")  # once rendered, before the stamp is written
+        return built
+
+    with monkeypatch.context() as patch:
+        patch.setattr(pipeline, "build_files", then_edited)
+        assert not pipeline.run(config).up_to_date
+    assert (output / PACKAGE / "README.md").read_text().endswith("# before\n")
+    again = pipeline.run(config)
+    assert not again.up_to_date and "~ README.md" in again.changes
+    assert (output / PACKAGE / "README.md").read_text().endswith("# after\n")
+    assert pipeline.run(config).up_to_date
