@@ -318,31 +318,32 @@ def _may_write_lone_surrogates(file: _File) -> bool:
 def _within_limits(data: Any) -> tuple[bool, bool] | None:
     """Whether any mapping holds a `$ref`, and one to another file, if the values are
     within the limits; None if they are not (`_check_values` then walks again, with
-    pointers, to say where)."""
+    pointers, to say where). Walked a level at a time: a big document is a few hundred
+    thousand values, and one depth for a whole level halves the walk."""
     has_refs = external = False
     count = 0
-    pending: list[Any] = [data]
-    depths: list[int] = [0]
-    while pending:
-        value = pending.pop()
-        depth = depths.pop()
-        count += 1
-        if isinstance(value, dict):
-            if depth >= limits.MAX_DEPTH or count > limits.MAX_VALUES:
+    level: list[Any] = [data]
+    for depth in range(limits.MAX_DEPTH + 1):
+        count += len(level)
+        if count > limits.MAX_VALUES:
+            return None
+        below: list[Any] = []
+        for value in level:
+            if isinstance(value, dict):
+                if "$ref" in value:
+                    has_refs = True
+                    external = external or _is_external(value["$ref"])
+                below.extend(value.values())
+            elif isinstance(value, list):
+                below.extend(value)
+            else:
+                continue
+            if depth >= limits.MAX_DEPTH:  # a mapping or a list this deep
                 return None
-            if "$ref" in value:
-                has_refs = True
-                external = external or _is_external(value["$ref"])
-            items: Any = value.values()
-        elif isinstance(value, list):
-            if depth >= limits.MAX_DEPTH or count > limits.MAX_VALUES:
-                return None
-            items = value
-        else:
-            continue
-        pending.extend(items)
-        depths.extend([depth + 1] * len(items))
-    return None if count > limits.MAX_VALUES else (has_refs, external)
+        if not below:
+            return has_refs, external
+        level = below
+    return None
 
 
 def _is_external(ref: Any) -> bool:

@@ -104,45 +104,39 @@ def stub(schema: Any) -> Any:
     return {key: value for key, value in schema.items() if key not in _NOT_IN_STUB}
 
 
-def _dicts(value: Any) -> Iterator[dict[str, Any]]:
-    """Every mapping inside a schema, itself included (a schema's keywords sit in them)."""
+@dataclass(frozen=True)
+class _Named:
+    """What one walk of a schema finds (every mapping inside it is looked at once)."""
+
+    referred: set[str]  # every component it names: `$ref`s and discriminator mappings
+    extended: set[str]  # those an `allOf` anywhere inside it names: its model may copy them
+    union_members: list[Any]  # the branches of every discriminated union inside it
+
+
+def _named(value: Any) -> _Named:
+    found = _Named(set(), set(), [])
     stack = [value]
     while stack:
         item = stack.pop()
         if isinstance(item, dict):
-            yield item
+            name = _name_of(item)
+            if name is not None:
+                found.referred.add(name)
+            discriminator = item.get("discriminator")
+            if isinstance(discriminator, dict):
+                mapping = discriminator.get("mapping")
+                mapped = list(mapping.values()) if isinstance(mapping, dict) else []
+                found.referred.update(n for t in mapped if (n := _name_of(t)) is not None)
+                for key in ("oneOf", "anyOf"):
+                    found.union_members.extend(item.get(key) or [])
+                found.union_members.extend(mapped)
+            parts = item.get("allOf")
+            if isinstance(parts, list):
+                found.extended.update(n for part in parts if (n := _name_of(part)) is not None)
             stack.extend(item.values())
         elif isinstance(item, list):
             stack.extend(item)
-
-
-def _mapped(item: dict[str, Any]) -> list[Any]:
-    """The targets of a discriminator's mapping, if `item` has one."""
-    discriminator = item.get("discriminator")
-    mapping = discriminator.get("mapping") if isinstance(discriminator, dict) else None
-    return list(mapping.values()) if isinstance(mapping, dict) else []
-
-
-def _extended(value: Any) -> set[str]:
-    """The schemas an `allOf` anywhere inside a schema names: its model may copy theirs."""
-    return {name for item in _dicts(value)
-            for part in (item["allOf"] if isinstance(item.get("allOf"), list) else [])
-            if (name := _name_of(part)) is not None}
-
-
-def _referred(value: Any) -> set[str]:
-    """Every component a schema names: `$ref`s and discriminator mappings."""
-    return {name for item in _dicts(value) for target in (item, *_mapped(item))
-            if (name := _name_of(target)) is not None}
-
-
-def _union_members(value: Any) -> Iterator[Any]:
-    """The branches of every discriminated union inside a schema."""
-    for item in _dicts(value):
-        if isinstance(item.get("discriminator"), dict):
-            for key in ("oneOf", "anyOf"):
-                yield from item.get(key) or []
-            yield from _mapped(item)
+    return found
 
 
 def _name_of(reference: Any) -> str | None:
@@ -153,12 +147,16 @@ def _name_of(reference: Any) -> str | None:
     return None
 
 
-def reference_graph(schemas: dict[str, Any]) -> dict[str, set[str]]:
+def reference_graph(schemas: dict[str, Any],
+                    named: dict[str, _Named] | None = None) -> dict[str, set[str]]:
     """Schema -> the schemas it refers to, plus the reverse edges that tie a discriminated
-    union to its branches and a discriminated parent to its `allOf` children."""
-    edges = {name: _referred(schema) & schemas.keys() for name, schema in schemas.items()}
+    union to its branches and a discriminated parent to its `allOf` children. `named`:
+    each schema's `_named`, if made already."""
+    if named is None:
+        named = {name: _named(schema) for name, schema in schemas.items()}
+    edges = {name: named[name].referred & schemas.keys() for name in schemas}
     for name, schema in schemas.items():
-        for member in _union_members(schema):
+        for member in named[name].union_members:
             target = _name_of(member)
             if target in schemas:
                 edges[target].add(name)
@@ -223,8 +221,9 @@ def ends_group(name: str, span: int) -> bool:
 
 def plan_groups(schemas: dict[str, Any]) -> list[Group]:
     """The groups, in an order where each comes after every group it refers to."""
-    edges = reference_graph(schemas)
-    extended = {name: _extended(schema) for name, schema in schemas.items()}
+    walked = {name: _named(schema) for name, schema in schemas.items()}
+    edges = reference_graph(schemas, walked)
+    extended = {name: found.extended for name, found in walked.items()}
     position = {name: i for i, name in enumerate(schemas)}
     span = group_span(len(schemas))
     groups: list[list[str]] = []

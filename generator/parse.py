@@ -109,6 +109,7 @@ class _Parser:
             if isinstance(schema, dict) and "enum" in schema and "properties" not in schema:
                 self.enums.add(name)
         self._classes = classes
+        self._enum_classes = frozenset(self.enums)  # for every hint (no enum is added later)
 
     def _name(self, ref: str, name: str) -> None:
         self.class_names[ref] = name
@@ -147,7 +148,7 @@ class _Parser:
         return value
 
     def _hint(self, schema: Any) -> str:
-        return input_hint(schema, self.class_names, frozenset(self.enums))
+        return input_hint(schema, self.class_names, self._enum_classes)
 
     # -- operations ------------------------------------------------------
     def operations(self) -> list[tuple[str, api.Operation]]:

@@ -65,23 +65,28 @@ class _Settler:
         self.break_cycles()
 
     def visit(self, value: Any, pointer: str, parent_key: str | None) -> None:
+        # The hottest loop of loading a big document: a scalar is skipped before its
+        # pointer is made, and a key is escaped only if it needs it.
         if isinstance(value, list):
             for index, item in enumerate(value):
-                self.visit(item, f"{pointer}/{index}", None)
+                if isinstance(item, (dict, list)):
+                    self.visit(item, f"{pointer}/{index}", None)
             return
         if not isinstance(value, dict):
             return
-        if parent_key not in _NAME_MAPS and not _KEYWORDS.isdisjoint(value):
+        keys_are_names = parent_key in _NAME_MAPS
+        if not keys_are_names and not _KEYWORDS.isdisjoint(value):
             self.keywords(value, pointer)
         for key, item in list(value.items()):
-            if not isinstance(item, dict | list):
+            if not isinstance(item, (dict, list)):
                 continue  # a scalar holds no keyword
-            if parent_key not in _NAME_MAPS and (key in _DATA_KEYWORDS or key.startswith("x-")):
+            if not keys_are_names and (key in _DATA_KEYWORDS or key.startswith("x-")):
                 continue
-            child = f"{pointer}/{escape_pointer_token(key)}"
+            token = escape_pointer_token(key) if "/" in key or "~" in key else key
+            child = f"{pointer}/{token}"
             if key == "discriminator" and isinstance(item, dict):
                 self.mapping(item, child)
-            self.visit(item, child, key if parent_key not in _NAME_MAPS else None)
+            self.visit(item, child, None if keys_are_names else key)
 
     def keywords(self, value: dict[str, Any], pointer: str) -> None:
         component = _component(pointer)
