@@ -54,6 +54,8 @@ _MAX_PATTERN = 10_000
 _BOOLEAN_KEYWORDS = frozenset({"additionalProperties", "unevaluatedProperties",
                                "unevaluatedItems", "additionalItems"})
 _NULLABLE_KEYWORDS = frozenset({"default", "example", "const"})  # null is a value there
+_SUBSCHEMA_KEYWORDS = frozenset({*SCHEMA_MAPS, *SCHEMA_LISTS, *_SCHEMA_ONES})
+_VERSION_KEYWORDS = frozenset({"exclusiveMinimum", "exclusiveMaximum", "nullable"})
 
 
 class _Unusable(Exception):
@@ -329,12 +331,20 @@ class _Checker:
                 del schema[keyword]
                 self.warn("malformed-schema", f"{keyword} is null; ignored",
                           f"{pointer}/{escape_pointer_token(str(keyword))}")
-        self.type_keyword(schema, pointer)
-        self.version_keywords(schema, pointer)
-        self.unique_list(schema, "required", pointer, strings=True)
-        self.unique_list(schema, "enum", pointer, strings=False)
-        self.format_keyword(schema, pointer)
-        self.pattern_keyword(schema, pointer)
+        # Each check only where its keywords are: most of a document's schemas are a
+        # type and a description, and this runs for every one of them.
+        if "type" in schema:
+            self.type_keyword(schema, pointer)
+        if not _VERSION_KEYWORDS.isdisjoint(schema):
+            self.version_keywords(schema, pointer)
+        if "required" in schema:
+            self.unique_list(schema, "required", pointer, strings=True)
+        if "enum" in schema:
+            self.unique_list(schema, "enum", pointer, strings=False)
+        if "format" in schema:
+            self.format_keyword(schema, pointer)
+        if "pattern" in schema:
+            self.pattern_keyword(schema, pointer)
         for keyword in ("default", "example"):
             if keyword in schema and "$ref" not in schema:
                 problem = _mismatch(schema, schema[keyword], self.v31)
@@ -342,6 +352,8 @@ class _Checker:
                     del schema[keyword]
                     self.warn(f"{keyword}-mismatch", f"{keyword} {problem}; ignored",
                               f"{pointer}/{keyword}")
+        if _SUBSCHEMA_KEYWORDS.isdisjoint(schema) and "items" not in schema:
+            return schema  # no subschema (a null keyword was dropped above)
         for keyword in SCHEMA_MAPS:
             value = schema.get(keyword)
             if value is None:
