@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,13 +34,15 @@ class Outcome:
     warnings: list[Diagnostic] = field(default_factory=list)
 
 
-def build_files(config: Config, pool: ModelPool | None = None,
+def build_files(config: Config, pool: ModelPool | None = None, *,
+                early: Callable[[dict[str, bytes]], None] | None = None,
                 ) -> tuple[dict[str, bytes], list[Path], list[Diagnostic]]:
     """Every output file's bytes, the spec files read, and the located warnings.
 
     `pool`: the model workers, started already (`run` starts them as soon as it knows
     there is work), told to end here and waited for by the caller; by default they are
-    started, and waited for, here.
+    started, and waited for, here. `early`: given every file but the models as soon as
+    they are made, while the models are still being made.
     In strict mode (`config.strict`) the first stage that finds anything raises it.
     """
     ours = pool is None
@@ -51,7 +54,7 @@ def build_files(config: Config, pool: ModelPool | None = None,
         # Cache entries of the load and parse stages are written while this process
         # waits for the model workers, not before it hands them their work.
         with deferred_stores():
-            files, spec = _build(config, pool)
+            files, spec = _build(config, pool, early)
     finally:
         pool.close(wait=ours)
     return files, spec.files, list(spec.diagnostics.items)
@@ -66,16 +69,19 @@ def start_model_workers() -> ModelPool:
     return ModelPool()
 
 
-def _build(config: Config, pool: ModelPool) -> tuple[dict[str, bytes], LoadedSpec]:
+def _build(config: Config, pool: ModelPool,
+           early: Callable[[dict[str, bytes]], None] | None,
+           ) -> tuple[dict[str, bytes], LoadedSpec]:
     """`build_files`' work, with the model workers started already."""
     from .heap import LongLived
 
     # The document and its model are made with the collector resting (heap.py).
     with LongLived() as heap:
-        return _built(config, pool, heap)
+        return _built(config, pool, heap, early)
 
 
 def _built(config: Config, pool: ModelPool, heap: LongLived,
+           early: Callable[[dict[str, bytes]], None] | None,
            ) -> tuple[dict[str, bytes], LoadedSpec]:
     from .cache_writes import write_deferred
     from .diagnostics import StrictModeError
@@ -117,14 +123,19 @@ def _built(config: Config, pool: ModelPool, heap: LongLived,
                                                config.templates)
             with stage("format"):
                 contents = _formatted(parsed.api, texts, static)
+            made = {path: text.encode("utf-8") for path, text in contents.items()}
+            if early is not None:
+                with stage("write"):
+                    early(made)
             with stage("models"):
                 joined = models.result()
             with stage("render"):
                 rendered = render_models(parsed.api, joined.source, __version__,
                                          config.templates)
             with stage("format"):
-                contents["models.py"] = _formatted_models(parsed.api, rendered, joined)
-            files = {path: contents[path].encode("utf-8") for path in sorted(contents)}
+                made["models.py"] = _formatted_models(parsed.api, rendered,
+                                                      joined).encode("utf-8")
+            files = dict(sorted(made.items()))
         for library_warning in caught:
             spec.diagnostics.add_unlocated("library",
                                            " ".join(str(library_warning.message).split()),
@@ -192,19 +203,25 @@ def _generate(config: Config, pool: ModelPool, check: bool, stamp: Path,
     # The cache entries still being written (cache_writes.py) are waited for after
     # the output is written, not before.
     with deferred_stores():
-        files, spec_files, warnings = build_files(config, pool)
-        from .writer import check_paths, differences, write_tree
+        from .writer import PendingWrite
 
-        refuse_planted_links(config)  # again: the run took a while
-        check_paths(files)
-        with stage("write"):
-            changes = differences(files, config.target)
-            if not check:
-                if changes:
-                    write_tree(files, config.target)
-                with contextlib.suppress(OSError):  # only saves time: the next run redoes it
-                    # The folder holds exactly `files` now (written, or found equal).
-                    write_stamp(stamp, files, spec_files, tool)
+        # The files that do not wait for the models are compared with the folder and
+        # staged while the models are made; the models join them when they come.
+        pending = PendingWrite(config.target, stage=not check)
+        try:
+            files, spec_files, warnings = build_files(config, pool, early=pending.add)
+            refuse_planted_links(config)  # again: the run took a while
+            with stage("write"):
+                pending.add(files)
+                changes = pending.changes()
+                if not check:
+                    if changes:
+                        pending.commit()
+                    with contextlib.suppress(OSError):  # only saves time: the next run redoes it
+                        # The folder holds exactly `files` now (written, or found equal).
+                        write_stamp(stamp, pending.digests, spec_files, tool)
+        finally:
+            pending.discard()
     write_if_asked()
     return Outcome(up_to_date=not changes, changes=changes, warnings=warnings)
 

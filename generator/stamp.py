@@ -99,18 +99,17 @@ def is_fresh(stamp: Path, target: Path, tool: str | None, spec_folder: Path) -> 
         return False
 
 
-def write_stamp(stamp: Path, written: Mapping[str, bytes], spec_files: list[Path],
+def write_stamp(stamp: Path, outputs: Mapping[str, str], spec_files: list[Path],
                 tool: str | None) -> None:
     """Record the inputs (`tool`: `tool_digest`'s, taken as the run started; None: record
-    nothing), and `written`: every output file (relative path -> bytes), as the output
-    folder now holds them."""
+    nothing), and `outputs`: the sha256 of every output file (by relative path), as the
+    output folder now holds them."""
     if tool is None:
         return
     record = {
         "spec_files": [str(p) for p in spec_files],
         "inputs": input_digest(spec_files, tool),
-        "outputs": {path: hashlib.sha256(content).hexdigest()
-                    for path, content in written.items()},
+        "outputs": dict(sorted(outputs.items())),
     }
     import tempfile  # here: a no-op run, which only reads the stamp, never needs it
 

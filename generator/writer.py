@@ -28,11 +28,8 @@ def old_folder(target: Path) -> Path:
     return target.parent / f".{target.name}.old"
 
 
-def differences(files: Mapping[str, bytes], target: Path) -> list[str]:
-    """What writing `files` into `target` would change, as `+ added`, `- removed`, `~ changed`.
-
-    A link inside `target` is never read through: it is a change (the new tree replaces it).
-    """
+def _listing(target: Path) -> tuple[set[str], set[str]]:
+    """The files in `target` and the links in it (a link is never read through)."""
     existing: set[str] = set()
     links: set[str] = set()
     if target.is_dir() and not target.is_symlink():
@@ -44,12 +41,78 @@ def differences(files: Mapping[str, bytes], target: Path) -> list[str]:
                 links.add(relative)
             elif p.is_file():
                 existing.add(relative)
-    changes = [f"+ {p}" for p in sorted(files.keys() - existing - links)]
-    changes += [f"- {p}" for p in sorted((existing | links) - files.keys())]
-    changes += [f"~ {p}" for p in sorted(files.keys() & links)]
-    changes += [f"~ {p}" for p in sorted(files.keys() & existing)
-                if (target / p).read_bytes() != files[p]]
-    return sorted(changes, key=lambda c: c[2:])
+    return existing, links
+
+
+class PendingWrite:
+    """The output folder's new contents, given in parts: most files while the run still
+    waits for the models, the models when they come. Each part is compared with the
+    folder as it comes and, unless the run only checks, written into a staging folder
+    beside it; `commit` then puts that folder in place (`write_tree`'s swap: all or
+    nothing). What is left when the run fails is removed (`discard`)."""
+
+    def __init__(self, target: Path, *, stage: bool) -> None:
+        self.target = target
+        self.files: dict[str, bytes] = {}
+        self.digests: dict[str, str] = {}  # sha256 of each file, for the stamp
+        self._changed: set[str] = set()  # files the folder holds with other bytes
+        self._existing, self._links = _listing(target)
+        self._stage = stage
+        self._staging: Path | None = None
+
+    def add(self, files: Mapping[str, bytes]) -> None:
+        """Files of the new contents (one given again replaces the first)."""
+        import hashlib
+
+        check_paths(files)
+        new = {path: content for path, content in files.items()
+               if self.files.get(path) != content}
+        if self._stage and new and self._staging is None:
+            self._staging = _staging_folder(self.target)
+        for path, content in sorted(new.items()):
+            self.files[path] = content
+            self.digests[path] = hashlib.sha256(content).hexdigest()
+            self._changed.discard(path)
+            if path in self._existing and (self.target / path).read_bytes() != content:
+                self._changed.add(path)
+            if self._staging is not None:
+                try:
+                    _write_file(self._staging, path, content)
+                except OSError as exc:
+                    self.discard()
+                    raise GeneratorError(f"could not write {self.target}: {exc}") from exc
+
+    def changes(self) -> list[str]:
+        """What `commit` changes, as `+ added`, `- removed`, `~ changed`."""
+        files, existing, links = self.files.keys(), self._existing, self._links
+        changes = [f"+ {p}" for p in sorted(files - existing - links)]
+        changes += [f"- {p}" for p in sorted((existing | links) - files)]
+        changes += [f"~ {p}" for p in sorted(files & links)]
+        changes += [f"~ {p}" for p in sorted(self._changed & files)]
+        return sorted(changes, key=lambda c: c[2:])
+
+    def commit(self) -> None:
+        """The folder replaced by the files given, staged already."""
+        if self._staging is None:
+            self._staging = _staging_folder(self.target)
+        staging, self._staging = self._staging, None
+        _swap(staging, self.target)
+
+    def discard(self) -> None:
+        """The staging folder removed (nothing to do once committed)."""
+        if self._staging is not None:
+            _remove(self._staging)
+            self._staging = None
+
+
+def differences(files: Mapping[str, bytes], target: Path) -> list[str]:
+    """What writing `files` into `target` would change, as `+ added`, `- removed`, `~ changed`.
+
+    A link inside `target` is never read through: it is a change (the new tree replaces it).
+    """
+    pending = PendingWrite(target, stage=False)
+    pending.add(files)
+    return pending.changes()
 
 
 def refuse_link(path: Path) -> None:
@@ -62,26 +125,58 @@ def refuse_link(path: Path) -> None:
 
 def write_tree(files: Mapping[str, bytes], target: Path) -> None:
     """Replace `target` with exactly `files`, atomically with respect to failures."""
+    check_paths(files)
+    staging = _staging_folder(target)
+    try:
+        for relative, content in sorted(files.items()):
+            _write_file(staging, relative, content)
+    except OSError as exc:
+        _remove(staging)
+        raise GeneratorError(f"could not write {target}: {exc}") from exc
+    _swap(staging, target)
+
+
+def _staging_folder(target: Path) -> Path:
+    """A new, empty folder beside `target`, for its next contents."""
     # Imported here: the checks above are made before a run forks its model workers,
     # which should start as early as they can.
-    import shutil
     import tempfile
 
-    check_paths(files)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise GeneratorError(f"could not create {target.parent}: {exc.strerror or exc}") from exc
-    old = old_folder(target)
-    for planted in (target, old):
+    for planted in (target, old_folder(target)):
         refuse_link(planted)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
     try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
         staging.chmod(0o755)  # mkdtemp makes it private; the output is an ordinary folder
-        for relative, content in sorted(files.items()):
-            path = staging / relative
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(content)
+    except OSError as exc:
+        raise GeneratorError(f"could not write {target}: {exc}") from exc
+    return staging
+
+
+def _write_file(staging: Path, relative: str, content: bytes) -> None:
+    path = staging / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+
+
+def _remove(folder: Path) -> None:
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _swap(staging: Path, target: Path) -> None:
+    """`staging` put in the place of `target` (the previous output kept until then, and
+    put back if the rename fails); `staging` removed on any failure."""
+    import shutil
+
+    old = old_folder(target)
+    try:
+        for planted in (target, old):
+            refuse_link(planted)  # again: the run took a while
         if old.exists():
             shutil.rmtree(old)
         if target.exists():
@@ -94,5 +189,8 @@ def write_tree(files: Mapping[str, bytes], target: Path) -> None:
             raise
         shutil.rmtree(old, ignore_errors=True)
     except OSError as exc:
-        shutil.rmtree(staging, ignore_errors=True)
+        _remove(staging)
         raise GeneratorError(f"could not write {target}: {exc}") from exc
+    except GeneratorError:
+        _remove(staging)
+        raise

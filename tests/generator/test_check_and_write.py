@@ -206,3 +206,58 @@ def test_a_template_changed_during_a_run_makes_the_next_run_do_the_work(
     assert not again.up_to_date and "~ README.md" in again.changes
     assert (output / PACKAGE / "README.md").read_text().endswith("# after\n")
     assert pipeline.run(config).up_to_date
+
+
+def test_a_run_that_fails_after_staging_its_first_files_leaves_the_old_output(
+        output: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every file but the models is staged while the models are made: a failure then
+    removes the staging folder, and the folder is as it was."""
+    from generator import model_pool, pipeline
+    from generator.config import load_config
+
+    staged: list[list[str]] = []
+    original_add = writer.PendingWrite.add
+
+    def noting(self: writer.PendingWrite, files: dict[str, bytes]) -> None:
+        original_add(self, files)
+        staged.append(leftovers(output))
+
+    def failing(self: model_pool.ModelJob) -> object:
+        raise GeneratorError("the models failed")
+
+    monkeypatch.setattr(writer.PendingWrite, "add", noting)
+    monkeypatch.setattr(model_pool.ModelJob, "result", failing)
+    before = snapshot(output)
+    config = load_config(ROOT / "pyproject.toml", {"output": str(output)})
+    with pytest.raises(GeneratorError, match="the models failed"):
+        pipeline.run(config, force=True)
+    assert len(staged) == 1 and len(staged[0]) == 1  # staged before the models came
+    assert snapshot(output) == before and leftovers(output) == []
+
+
+def test_staging_in_parts_changes_and_writes_what_one_write_would(tmp_path: Path) -> None:
+    target = tmp_path / PACKAGE
+    target.mkdir()
+    for name, text in (("same.py", "same\n"), ("changed.py", "old\n"), ("gone.py", "x\n")):
+        (target / name).write_text(text)
+    (target / "linked.py").symlink_to(target / "same.py")
+    files = {"same.py": b"same\n", "changed.py": b"new\n", "added.py": b"+\n",
+             "linked.py": b"real\n", "sub/models.py": b"models\n"}
+    expected = writer.differences(files, target)
+    assert expected == ["+ added.py", "~ changed.py", "- gone.py", "~ linked.py",
+                        "+ sub/models.py"]
+    pending = writer.PendingWrite(target, stage=True)
+    pending.add({p: c for p, c in files.items() if p != "sub/models.py"})
+    assert len(leftovers(tmp_path)) == 1  # the staging folder, beside the target
+    pending.add(files)  # all of them: those given already are not written again
+    assert pending.changes() == expected
+    pending.commit()
+    pending.discard()  # nothing left to discard
+    assert snapshot(target) == files and leftovers(tmp_path) == []
+    assert pending.digests["sub/models.py"] == hashlib.sha256(b"models\n").hexdigest()
+
+
+def test_a_check_stages_nothing(output: Path) -> None:
+    pending = writer.PendingWrite(output / PACKAGE, stage=False)
+    pending.add({"README.md": b"other\n"})
+    assert "~ README.md" in pending.changes() and leftovers(output) == []
