@@ -110,6 +110,12 @@ def _write(entries: list[_Deferred]) -> None:
             store_pieces(kind, distribution, key, pieces)
 
 
+# `json.dumps` with its defaults, less the search for cycles: the values written here
+# are trees (a document with YAML aliases is not cached). One encoder for every piece:
+# `json.dumps` with any other setting makes a new one for each call.
+_ENCODE = json.JSONEncoder(check_circular=False).encode
+
+
 def json_pieces(value: Any, levels: int = 3) -> Iterator[str]:
     """`json.dumps(value)`, the same text, in pieces: an entry of a mapping or a list at
     a time down to `levels` deep, so that a big document is written as it is made, not
@@ -117,7 +123,7 @@ def json_pieces(value: Any, levels: int = 3) -> Iterator[str]:
     if levels and type(value) is dict and value and all(type(k) is str for k in value):
         separator = "{"
         for key, item in value.items():
-            yield f"{separator}{json.dumps(key)}: "
+            yield f"{separator}{_ENCODE(key)}: "
             yield from json_pieces(item, levels - 1)
             separator = ", "
         yield "}"
@@ -129,4 +135,4 @@ def json_pieces(value: Any, levels: int = 3) -> Iterator[str]:
             separator = ", "
         yield "]"
     else:
-        yield json.dumps(value)
+        yield _ENCODE(value)
