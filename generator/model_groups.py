@@ -60,22 +60,31 @@ class GroupInput:
     """Everything one group's models are made from (and so its cache key)."""
 
     document: dict[str, Any]  # what the model generator sees (model_groups.py)
-    null_schemas: dict[str, Any]  # what decides which references allow null
+    # Of each stub, the simplest schema that allows null as the whole schema does (a
+    # stub lacks the subschemas that decide it).
+    stub_nulls: dict[str, Any]
     own: tuple[str, ...]
     needs: tuple[str, ...]
+
+    @property
+    def null_schemas(self) -> dict[str, Any]:
+        """What decides which references allow null: each schema the generator sees,
+        its stubs answered by `stub_nulls`."""
+        schemas: dict[str, Any] = self.document["components"]["schemas"]
+        return {name: self.stub_nulls.get(name, schema) for name, schema in schemas.items()}
 
     def key(self) -> str:
         """The input as JSON text, in its own order (the order of a schema's properties
         is the order of the model's fields). It is also what crosses to a worker
         process: one string, not a tree of objects for this process to pickle while it
         renders the rest of the client."""
-        return json.dumps([self.document, self.null_schemas, self.own, self.needs],
+        return json.dumps([self.document, self.stub_nulls, self.own, self.needs],
                           ensure_ascii=False, check_circular=False)
 
     @classmethod
     def from_key(cls, key: str) -> GroupInput:
-        document, null_schemas, own, needs = json.loads(key)
-        return cls(document, null_schemas, tuple(own), tuple(needs))
+        document, stub_nulls, own, needs = json.loads(key)
+        return cls(document, stub_nulls, tuple(own), tuple(needs))
 
 
 # What a stub leaves out: every place a subschema can sit, what only an object's or a

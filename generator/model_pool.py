@@ -35,8 +35,8 @@ def group_input(openapi: str, schemas: dict[str, Any], group: Group) -> GroupInp
             for name, schema in schemas.items() if name in whole or name in stubs}
     # A stub lacks the subschemas that decide whether it allows null: that is decided
     # here, on the whole schema, and told as the simplest schema with the same answer.
-    nulls = {name: ({} if allows_null(schemas[name], schemas) else {"type": "object"})
-             if name in stubs else schema for name, schema in seen.items()}
+    nulls = {name: {} if allows_null(schemas[name], schemas) else {"type": "object"}
+             for name in seen if name in stubs}
     document = {"openapi": openapi, "info": {"title": "models", "version": "0"},
                 "paths": {}, "components": {"schemas": seen}}
     return GroupInput(document, nulls, group.own, group.needs)

@@ -76,6 +76,7 @@ EMAIL_PATTERN = (
 
 # The one-subschema positions the models walk: `items` is always one schema by now.
 _ONE_SCHEMA = ("items", *SCHEMA_ONES)
+_SUBSCHEMA_KEYS = frozenset({*_ONE_SCHEMA, *SCHEMA_LISTS, *SCHEMA_MAPS})
 
 
 def _map_schemas(schema: Any, change: Callable[[dict[str, Any]], dict[str, Any]]) -> Any:
@@ -87,6 +88,8 @@ def _map_schemas(schema: Any, change: Callable[[dict[str, Any]], dict[str, Any]]
     if not isinstance(schema, dict):
         return schema
     out = dict(schema)
+    if _SUBSCHEMA_KEYS.isdisjoint(out):
+        return change(out)  # most schemas: a type, a description, no subschema
     for key in _ONE_SCHEMA:
         if isinstance(out.get(key), dict):
             out[key] = _map_schemas(out[key], change)
