@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from . import TEMPLATES, __version__
 from .config import Config
 from .errors import GeneratorError
-from .stamp import STAMP_NAME, is_fresh, tool_digest, write_stamp
+from .stamp import STAMP_NAME, input_digest, is_fresh, tool_digest, write_stamp
 from .timings import stage, write_if_asked
 
 if TYPE_CHECKING:
@@ -35,14 +35,14 @@ class Outcome:
 
 
 def build_files(config: Config, pool: ModelPool | None = None, *,
-                early: Callable[[dict[str, bytes]], None] | None = None,
+                early: Callable[[dict[str, bytes], list[Path]], None] | None = None,
                 ) -> tuple[dict[str, bytes], list[Path], list[Diagnostic]]:
     """Every output file's bytes, the spec files read, and the located warnings.
 
     `pool`: the model workers, started already (`run` starts them as soon as it knows
     there is work), told to end here and waited for by the caller; by default they are
     started, and waited for, here. `early`: given every file but the models as soon as
-    they are made, while the models are still being made.
+    they are made, while the models are still being made, and the spec files read.
     In strict mode (`config.strict`) the first stage that finds anything raises it.
     """
     ours = pool is None
@@ -70,7 +70,7 @@ def start_model_workers() -> ModelPool:
 
 
 def _build(config: Config, pool: ModelPool,
-           early: Callable[[dict[str, bytes]], None] | None,
+           early: Callable[[dict[str, bytes], list[Path]], None] | None,
            ) -> tuple[dict[str, bytes], LoadedSpec]:
     """`build_files`' work, with the model workers started already."""
     from .heap import LongLived
@@ -81,7 +81,7 @@ def _build(config: Config, pool: ModelPool,
 
 
 def _built(config: Config, pool: ModelPool, heap: LongLived,
-           early: Callable[[dict[str, bytes]], None] | None,
+           early: Callable[[dict[str, bytes], list[Path]], None] | None,
            ) -> tuple[dict[str, bytes], LoadedSpec]:
     from .cache_writes import write_deferred
     from .diagnostics import StrictModeError
@@ -126,7 +126,7 @@ def _built(config: Config, pool: ModelPool, heap: LongLived,
             made = {path: text.encode("utf-8") for path, text in contents.items()}
             if early is not None:
                 with stage("write"):
-                    early(made)
+                    early(made, spec.files)
             with stage("models"):
                 joined = models.result()
             with stage("render"):
@@ -206,10 +206,19 @@ def _generate(config: Config, pool: ModelPool, check: bool, stamp: Path,
         from .writer import PendingWrite
 
         # The files that do not wait for the models are compared with the folder and
-        # staged while the models are made; the models join them when they come.
+        # staged while the models are made, and the stamp's digest of the spec files is
+        # taken; the models join them when they come.
         pending = PendingWrite(config.target, stage=not check)
+        inputs: list[str] = []
+
+        def early(made: dict[str, bytes], spec_files: list[Path]) -> None:
+            pending.add(made)
+            if tool is not None and not check:
+                with contextlib.suppress(OSError):  # no stamp: the next run does the work
+                    inputs.append(input_digest(spec_files, tool))
+
         try:
-            files, spec_files, warnings = build_files(config, pool, early=pending.add)
+            files, spec_files, warnings = build_files(config, pool, early=early)
             refuse_planted_links(config)  # again: the run took a while
             with stage("write"):
                 pending.add(files)
@@ -219,7 +228,8 @@ def _generate(config: Config, pool: ModelPool, check: bool, stamp: Path,
                         pending.commit()
                     with contextlib.suppress(OSError):  # only saves time: the next run redoes it
                         # The folder holds exactly `files` now (written, or found equal).
-                        write_stamp(stamp, pending.digests, spec_files, tool)
+                        write_stamp(stamp, pending.digests, spec_files,
+                                    inputs[0] if inputs else None)
         finally:
             pending.discard()
     write_if_asked()

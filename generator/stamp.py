@@ -100,15 +100,15 @@ def is_fresh(stamp: Path, target: Path, tool: str | None, spec_folder: Path) -> 
 
 
 def write_stamp(stamp: Path, outputs: Mapping[str, str], spec_files: list[Path],
-                tool: str | None) -> None:
-    """Record the inputs (`tool`: `tool_digest`'s, taken as the run started; None: record
-    nothing), and `outputs`: the sha256 of every output file (by relative path), as the
-    output folder now holds them."""
-    if tool is None:
+                inputs: str | None) -> None:
+    """Record the inputs (`inputs`: `input_digest`'s, of the spec files read and the tool
+    as the run started; None: record nothing), and `outputs`: the sha256 of every output
+    file (by relative path), as the output folder now holds them."""
+    if inputs is None:
         return
     record = {
         "spec_files": [str(p) for p in spec_files],
-        "inputs": input_digest(spec_files, tool),
+        "inputs": inputs,
         "outputs": dict(sorted(outputs.items())),
     }
     import tempfile  # here: a no-op run, which only reads the stamp, never needs it
