@@ -20,7 +20,7 @@ import os
 import re
 import subprocess
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
@@ -64,31 +64,66 @@ def format_python(source: str, path: str) -> str:
 
 
 def format_sources(sources: Mapping[str, str], *, compiled: bool = False,
-                   fixes: str | None = IMPORT_FIXES) -> dict[str, str]:
+                   fixes: str | None = IMPORT_FIXES,
+                   known: Mapping[str, str] | None = None) -> dict[str, str]:
     """Every file of `sources` (relative path -> Python source), compiled and formatted.
 
     `compiled`: the sources were compiled already, in parts (the models, group by
     group, in the worker processes): not again here. `fixes`: the ruff rules whose fixes
     come first (None: formatted only, for fragments of a module whose imports are
-    settled when they are joined)."""
-    return _cached(f"format:{fixes}", sources, lambda missing: _format_all(
-        missing, compiled, fixes, then_format=True))
+    settled when they are joined). `known`: results found already (`formatted_hits`),
+    by source."""
+    return _cached(_format_kind(fixes), sources, lambda missing: _format_all(
+        missing, compiled, fixes, then_format=True), known)
 
 
-def fixed_sources(sources: Mapping[str, str], fixes: str) -> dict[str, str]:
+def fixed_sources(sources: Mapping[str, str], fixes: str, *,
+                  known: Mapping[str, str] | None = None) -> dict[str, str]:
     """Every file of `sources` with the fixes of the ruff rules `fixes` made, and nothing
-    else (neither formatted nor compiled)."""
-    return _cached(f"fix:{fixes}", sources, lambda missing: _format_all(
-        missing, True, fixes, then_format=False))
+    else (neither formatted nor compiled). `known`: as for `format_sources`."""
+    return _cached(_fix_kind(fixes), sources, lambda missing: _format_all(
+        missing, True, fixes, then_format=False), known)
+
+
+def formatted_hits(sources: Iterable[str], fixes: str | None) -> dict[str, str]:
+    """Of `sources`, those whose `format_sources` result is in the cache: source ->
+    result. Looked up ahead, while the run waits for something else."""
+    return _hits(_format_kind(fixes), sources)
+
+
+def fixed_hits(sources: Iterable[str], fixes: str) -> dict[str, str]:
+    """`formatted_hits` for `fixed_sources`."""
+    return _hits(_fix_kind(fixes), sources)
+
+
+def _format_kind(fixes: str | None) -> str:
+    return f"format:{fixes}"
+
+
+def _fix_kind(fixes: str) -> str:
+    return f"fix:{fixes}"
+
+
+def _hits(kind: str, sources: Iterable[str]) -> dict[str, str]:
+    hits: dict[str, str] = {}
+    for source in sources:
+        found = lookup(kind, _DISTRIBUTION, source)
+        if found is not None:
+            hits[source] = found
+    return hits
 
 
 def _cached(kind: str, sources: Mapping[str, str],
-            make: Callable[[Mapping[str, str]], dict[str, str]]) -> dict[str, str]:
-    """`make(sources)`, each file's result looked up in the cache first, by its content."""
+            make: Callable[[Mapping[str, str]], dict[str, str]],
+            known: Mapping[str, str] | None = None) -> dict[str, str]:
+    """`make(sources)`, each file's result taken from `known` or looked up in the cache
+    first, by its content."""
     results: dict[str, str] = {}
     missing: dict[str, str] = {}
     for path, source in sources.items():
-        found = lookup(kind, _DISTRIBUTION, source)
+        found = known.get(source) if known is not None else None
+        if found is None:
+            found = lookup(kind, _DISTRIBUTION, source)
         if found is None:
             missing[path] = source
         else:

@@ -21,7 +21,7 @@ from .model_groups import Group, GroupInput, plan_groups, stub
 from .model_merge import Part, join
 from .model_processes import ModelPool, Outcome
 from .models import prepared_schemas
-from .models_module import JoinedModels
+from .models_module import Ahead, JoinedModels, ahead_of
 from .nullability import allows_null
 
 _LIBRARY = "datamodel-code-generator"
@@ -78,10 +78,22 @@ class ModelJob:
         """The models module's pieces, each group's definitions formatted."""
         for index, key in self._here.items():
             self._parts[index] = self._settle(index, _group_part(key))
+        ahead = self._ahead()
         for index, outcome in self._pool.results():
             self._parts[index] = self._settle(index, outcome)
         return JoinedModels.of(join([part for part in self._parts if part is not None],
-                                    self._components))
+                                    self._components), ahead)
+
+    def _ahead(self) -> Ahead | None:
+        """While the workers make the last groups (an edit's one or two), the cache's
+        results for the others, joined without them: looked up now, not after."""
+        known = [part for part in self._parts if part is not None]
+        if not known or len(known) == len(self._parts):
+            return None
+        try:
+            return ahead_of(join(known, self._components))
+        except GeneratorError:
+            return None  # found again, and said, once every group is in
 
     def _settle(self, index: int, outcome: Outcome) -> Part:
         kind, text, library_warnings = outcome

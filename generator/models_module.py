@@ -25,8 +25,9 @@ from __future__ import annotations
 import ast
 import re
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
-from .fmt import fixed_sources, format_sources
+from .fmt import fixed_hits, fixed_sources, format_sources, formatted_hits
 from .model_merge import Joined, module_source
 from .source_edits import FUTURE_IMPORT
 
@@ -54,15 +55,18 @@ class JoinedModels:
         self.source = joined.source(bodies)  # what the template is given
 
     @classmethod
-    def of(cls, joined: Joined) -> JoinedModels:
+    def of(cls, joined: Joined, ahead: Ahead | None = None) -> JoinedModels:
         """`joined` with each group's definitions formatted on their own (and cached so:
         after an edit, only the groups it changed are formatted again), and the imports
-        they use found meanwhile (two ruff processes at once)."""
+        they use found meanwhile (two ruff processes at once). `ahead`: what the cache
+        held for most of them, looked up while the last groups were made."""
         names = [f"models_part{index:04d}.py" for index in range(len(joined.bodies))]
         with ThreadPoolExecutor(max_workers=1) as beside:
-            imports = beside.submit(_imports_in_use, joined)
+            imports = beside.submit(_imports_in_use, joined,
+                                    ahead.fixed if ahead is not None else None)
             formatted = format_sources(dict(zip(names, joined.bodies, strict=True)),
-                                       compiled=True, fixes=None)
+                                       compiled=True, fixes=None,
+                                       known=ahead.formatted if ahead is not None else None)
             return cls(joined, [formatted[name] for name in names], imports.result())
 
     def formatted(self, rendered: str) -> str | None:
@@ -84,14 +88,40 @@ class JoinedModels:
         return text.removesuffix(pieces[0]) + "\n\n".join(pieces).rstrip("\n") + "\n"
 
 
-def _imports_in_use(joined: Joined) -> str | None:
+@dataclass(frozen=True)
+class Ahead:
+    """The cache's results for the groups' definitions, looked up before the last groups
+    came (`ahead_of`), by source: the definitions of a group joined without them are
+    almost always those of the group joined with them."""
+
+    formatted: dict[str, str]
+    fixed: dict[str, str]
+
+
+def ahead_of(joined: Joined) -> Ahead:
+    """What the cache holds for `joined` (most of the groups, joined already)."""
+    return Ahead(formatted_hits(joined.bodies, None),
+                 fixed_hits(_import_sources(_import_groups(joined)).values(), "F401"))
+
+
+def _import_groups(joined: Joined) -> dict[str, tuple[str, str]]:
+    """Each group's import statements and definitions (empty groups left out)."""
+    return {f"models_imports{index:04d}.py": ("".join(imports), body)
+            for index, (imports, body) in enumerate(zip(
+                joined.imports_of, joined.bodies, strict=True)) if body.strip()}
+
+
+def _import_sources(groups: dict[str, tuple[str, str]]) -> dict[str, str]:
+    """Each group as a module whose unused imports F401 finds."""
+    return {name: f"{FUTURE_IMPORT}{imports}\n\n{body}"
+            for name, (imports, body) in groups.items()}
+
+
+def _imports_in_use(joined: Joined, known: dict[str, str] | None = None) -> str | None:
     """The import statements of every group, less those its definitions do not use (as
     ruff's F401 judges them), one after another; None if the fix changed more."""
-    groups = {f"models_imports{index:04d}.py": ("".join(imports), body)
-              for index, (imports, body) in enumerate(zip(
-                  joined.imports_of, joined.bodies, strict=True)) if body.strip()}
-    fixed = fixed_sources({name: f"{FUTURE_IMPORT}{imports}\n\n{body}"
-                           for name, (imports, body) in groups.items()}, "F401")
+    groups = _import_groups(joined)
+    fixed = fixed_sources(_import_sources(groups), "F401", known=known)
     kept: list[str] = []
     for name, (_, body) in sorted(groups.items()):
         text = fixed[name]

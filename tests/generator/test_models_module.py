@@ -84,3 +84,34 @@ def test_a_run_with_such_a_template_formats_the_module_whole(tmp_path: Path) -> 
     assert "import enum" not in models  # judged by F401 on the whole module: unused
     assert models.index('"""Models."""') < models.index("from __future__ import annotations")
     compile(models, "models.py", "exec")
+
+
+def test_results_looked_up_ahead_are_used_and_only_the_new_group_is_looked_up(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """While the last group is made, the cache's results for the others are looked up
+    (`ahead_of`); once it comes, only what it changed is looked up or formatted."""
+    from generator import fmt, model_merge
+    from generator.models_module import ahead_of
+
+    document = SPECS / "slack.json"
+    if not document.is_file():
+        pytest.skip(f"{document} not present")
+    joined, _ = models_of(document)  # every group formatted and in the cache
+    parsed = parse(load_spec(document), {"package": "x_client", "client_name": "X",
+                                         "env_prefix": "X"})
+    job = start_models(parsed.schema_document, parsed.api.schema_names, ModelPool(workers=1))
+    parts = [part for part in job._parts if part is not None]
+    assert len(parts) == len(joined.bodies) > 2
+    whole = model_merge.join(parts, job._components)
+    ahead = ahead_of(model_merge.join(parts[:-1], job._components))  # the last one pending
+    looked_up: list[str] = []
+    original = fmt.lookup
+
+    def counting(kind: str, distribution: str, key: str) -> str | None:
+        looked_up.append(kind)
+        return original(kind, distribution, key)
+
+    monkeypatch.setattr(fmt, "lookup", counting)
+    again = JoinedModels.of(whole, ahead)
+    assert again.bodies == joined.bodies and again.imports == joined.imports
+    assert sorted(looked_up) == ["fix:F401", "format:None"]  # the last group's, alone
