@@ -92,7 +92,10 @@ class LoadedSpec:
     `diagnostics` collects the located warnings of every stage (`spec.warn(...)`).
     """
 
-    data: dict[str, Any]
+    # The bundled, checked document (`data`), or how to make it when first asked: a spec
+    # restored from the cache (checked_cache.py) is checked again only if a stage reads
+    # the document itself, which a run whose parse is cached never does.
+    document: dict[str, Any] | Callable[[], dict[str, Any]] = field(repr=False)
     root: Path
     files: list[Path]
     sha256: str
@@ -106,6 +109,12 @@ class LoadedSpec:
 
     def __post_init__(self) -> None:
         self.diagnostics = Diagnostics(self.origin, strict=self.strict)
+
+    @property
+    def data(self) -> dict[str, Any]:
+        if callable(self.document):
+            self.document = self.document()
+        return self.document
 
     def origin(self, pointer: str) -> Origin:
         """The file and line of `pointer`, or of its nearest ancestor that has one."""
@@ -509,6 +518,16 @@ def load_spec(path: Path, *, meta_schema: bool = True, strict: bool = False) -> 
     return loaded
 
 
+def checked_document(path: Path, shown: str, raw: bytes, text: str) -> dict[str, Any]:
+    """The document of a single-file spec as `load_spec` leaves it, made again (its
+    warnings were restored with it: the ones found here are dropped)."""
+    from .validate import check_structure
+
+    loaded, _ = _bundle(_parse(text, raw, path, shown, remember=False), strict=False)
+    check_structure(loaded)
+    return loaded.data
+
+
 def _bundle(root: _File, strict: bool) -> tuple[LoadedSpec, bool]:
     """The spec whose root file is `root`, other files inlined; and whether it
     references other files at all (its meaning then depends on the folder too)."""
@@ -530,7 +549,7 @@ def _bundle(root: _File, strict: bool) -> tuple[LoadedSpec, bool]:
     others = sorted((p for p in bundler.files if p != root.path), key=str)
     for other in others:
         digest.update(bundler.files[other].raw)
-    loaded = LoadedSpec(data=data, root=root.path, files=[root.path, *others],
+    loaded = LoadedSpec(document=data, root=root.path, files=[root.path, *others],
                         sha256=digest.hexdigest(), mounts=bundler.mounts, strict=strict)
     for file in bundler.files.values():
         add_file_warnings(loaded, file)

@@ -1,5 +1,6 @@
-"""A spec read and checked before is taken from the cache exactly as the checks left it
-(document, warnings with their lines); any change to what decides it checks again."""
+"""A spec read and checked before is taken from the cache as the checks left it (its
+warnings with their lines; its document made again only when read); any change to
+what decides it checks again."""
 
 from __future__ import annotations
 
@@ -73,7 +74,11 @@ def test_a_second_load_is_served_from_the_cache_as_checked(
     first = load_spec(path, meta_schema=False)
     second = load_spec(path, meta_schema=False)
     assert len(checks) == 1
-    assert same_json(second.data, first.data)
+    assert warnings(second) == warnings(first)
+    # The document is not stored: read, it is made again, the same, its warnings not
+    # added twice.
+    assert same_json(second.data, first.data) and len(checks) == 2
+    assert second.data is second.data and len(checks) == 2  # made once
     assert warnings(second) == warnings(first)
     assert {w[0] for w in warnings(first)} == {"duplicate-key", "default-mismatch",
                                               "dangling-ref", "malformed-schema"}
@@ -171,3 +176,20 @@ def test_a_damaged_entry_is_checked_again(tmp_path: Path, checks: list[str]) -> 
             entry.write_text('{"data": []}')
     again = load_spec(path, meta_schema=False)
     assert len(checks) == 2 and warnings(again) == warnings(first)
+
+
+def test_a_run_whose_parse_is_cached_never_makes_the_document_again(
+        tmp_path: Path, checks: list[str]) -> None:
+    import dataclasses
+
+    from generator.pipeline import build_files
+
+    fixture = Fixture("schemas")
+    spec = tmp_path / fixture.spec.name
+    shutil.copy(fixture.spec, spec)
+    config = dataclasses.replace(fixture.config(tmp_path / "out"), spec=spec)
+    first, _, first_warnings = build_files(config)
+    assert len(checks) == 1
+    again, _, again_warnings = build_files(config)
+    assert again == first and again_warnings == first_warnings
+    assert len(checks) == 1  # neither loaded nor checked again
