@@ -6,6 +6,7 @@ formats the rest of the client; `models.py` is rendered and formatted last."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING
 from . import TEMPLATES, __version__
 from .config import Config
 from .errors import GeneratorError
-from .stamp import STAMP_NAME, input_digest, is_fresh, tool_digest, write_stamp
+from .stamp import STAMP_NAME, is_fresh, spec_digest, tool_digest, write_stamp
 from .timings import stage, write_if_asked
 
 if TYPE_CHECKING:
@@ -185,12 +186,15 @@ def _formatted_models(model: api.Api, rendered: str, joined: JoinedModels) -> st
 def run(config: Config, *, check: bool = False, force: bool = False) -> Outcome:
     stamp = config.output / STAMP_NAME
     refuse_planted_links(config)
-    tool = tool_digest((config.templates, TEMPLATES), _stamped(config))
-    if not check and not force and is_fresh(stamp, config.target, tool, config.spec.parent):
+    tool_once = functools.cache(lambda: tool_digest((config.templates, TEMPLATES),
+                                                    _stamped(config)))
+    if not check and not force and is_fresh(stamp, config.target, tool_once,
+                                            config.spec.parent):
         return Outcome(up_to_date=True)
     pool = start_model_workers()
     try:
-        return _generate(config, pool, check, stamp, tool)
+        # Taken now, before any template is read, if the stamp check did not need it.
+        return _generate(config, pool, check, stamp, tool_once())
     finally:
         pool.close()  # told to end once the models were in: waited for now
 
@@ -215,7 +219,7 @@ def _generate(config: Config, pool: ModelPool, check: bool, stamp: Path,
             pending.add(made)
             if tool is not None and not check:
                 with contextlib.suppress(OSError):  # no stamp: the next run does the work
-                    inputs.append(input_digest(spec_files, tool))
+                    inputs.append(spec_digest(spec_files))
 
         try:
             files, spec_files, warnings = build_files(config, pool, early=early)
@@ -228,8 +232,8 @@ def _generate(config: Config, pool: ModelPool, check: bool, stamp: Path,
                         pending.commit()
                     with contextlib.suppress(OSError):  # only saves time: the next run redoes it
                         # The folder holds exactly `files` now (written, or found equal).
-                        write_stamp(stamp, pending.digests, spec_files,
-                                    inputs[0] if inputs else None)
+                        if inputs:
+                            write_stamp(stamp, pending.digests, spec_files, inputs[0], tool)
         finally:
             pending.discard()
     write_if_asked()

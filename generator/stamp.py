@@ -13,7 +13,7 @@ import hashlib
 import json
 import os
 import stat
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -46,9 +46,9 @@ def tool_digest(templates: Iterable[Path | None], options: Mapping[str, Any]) ->
     """What shapes the output besides the spec: the generator's code, the templates, the
     settings; None if one of the files cannot be read (nothing is then recorded).
 
-    Taken once a run, as it starts, and recorded at its end: a file changed meanwhile
-    then disagrees with the record, and the next run does the work again. A digest taken
-    at the end could vouch for a change the run never saw."""
+    Taken once a run, before it reads a template, and recorded at its end: a file
+    changed meanwhile then disagrees with the record, and the next run does the work
+    again. A digest taken at the end could vouch for a change the run never saw."""
     digest = hashlib.sha256(f"{__version__}\n{json.dumps(options, sort_keys=True)}".encode())
     try:
         for path in _sources((), templates):
@@ -59,9 +59,9 @@ def tool_digest(templates: Iterable[Path | None], options: Mapping[str, Any]) ->
     return digest.hexdigest()
 
 
-def input_digest(spec_files: Iterable[Path], tool: str) -> str:
-    """The spec files' contents with `tool_digest`'s."""
-    digest = hashlib.sha256(tool.encode())
+def spec_digest(spec_files: Iterable[Path]) -> str:
+    """The spec files' names and contents."""
+    digest = hashlib.sha256()
     for path in spec_files:
         digest.update(str(path).encode() + b"\0")
         digest.update(_read_regular(path))
@@ -78,12 +78,12 @@ def _tree_digests(target: Path) -> dict[str, str]:
     }
 
 
-def is_fresh(stamp: Path, target: Path, tool: str | None, spec_folder: Path) -> bool:
-    """Whether the stamp's record still holds (`tool`: `tool_digest`'s, this run's). The
-    stamp may have been edited: only regular files inside the spec's folder count as
-    spec files."""
-    if tool is None:
-        return False
+def is_fresh(stamp: Path, target: Path, tool: Callable[[], str | None],
+             spec_folder: Path) -> bool:
+    """Whether the stamp's record still holds (`tool` gives `tool_digest`'s, this run's:
+    asked only once the spec is found unchanged, so that a run after an edit starts its
+    work sooner). The stamp may have been edited: only regular files inside the spec's
+    folder count as spec files."""
     try:
         recorded = json.loads(_read_regular(stamp))
         spec_files = [Path(p) for p in recorded["spec_files"]]
@@ -91,24 +91,26 @@ def is_fresh(stamp: Path, target: Path, tool: str | None, spec_folder: Path) -> 
         if not all(isinstance(p, str) for p in recorded["spec_files"]) or not all(
                 p.resolve().is_relative_to(folder) for p in spec_files):
             return False
-        return bool(
-            recorded["inputs"] == input_digest(spec_files, tool)
-            and recorded["outputs"] == _tree_digests(target)
-        )
+        if recorded["spec"] != spec_digest(spec_files):
+            return False
+        found = tool()
+        return bool(found is not None and recorded["tool"] == found
+                    and recorded["outputs"] == _tree_digests(target))
     except (OSError, ValueError, KeyError, TypeError, RecursionError):
         return False
 
 
 def write_stamp(stamp: Path, outputs: Mapping[str, str], spec_files: list[Path],
-                inputs: str | None) -> None:
-    """Record the inputs (`inputs`: `input_digest`'s, of the spec files read and the tool
-    as the run started; None: record nothing), and `outputs`: the sha256 of every output
-    file (by relative path), as the output folder now holds them."""
-    if inputs is None:
+                spec: str, tool: str | None) -> None:
+    """Record the inputs (`spec`: `spec_digest`'s of the spec files read; `tool`:
+    `tool_digest`'s as the run started, None: record nothing), and `outputs`: the sha256
+    of every output file (by relative path), as the output folder now holds them."""
+    if tool is None:
         return
     record = {
         "spec_files": [str(p) for p in spec_files],
-        "inputs": inputs,
+        "spec": spec,
+        "tool": tool,
         "outputs": dict(sorted(outputs.items())),
     }
     import tempfile  # here: a no-op run, which only reads the stamp, never needs it

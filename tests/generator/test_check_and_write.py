@@ -261,3 +261,27 @@ def test_a_check_stages_nothing(output: Path) -> None:
     pending = writer.PendingWrite(output / PACKAGE, stage=False)
     pending.add({"README.md": b"other\n"})
     assert "~ README.md" in pending.changes() and leftovers(output) == []
+
+
+def test_the_stamp_check_asks_for_the_tool_digest_only_once_the_spec_is_unchanged(
+        output: Path, tmp_path: Path) -> None:
+    """After an edit of the spec the run starts its model workers without first reading
+    and hashing the generator and its templates (they are hashed after)."""
+    from generator import stamp
+
+    spec = tmp_path / "openapi.yaml"
+    shutil.copy(ROOT / "spec" / "masivo.yaml", spec)
+    result = run_cli("--output", str(output), "--spec", str(spec), cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    asked: list[int] = []
+
+    def tool() -> str | None:
+        asked.append(1)
+        return "not this run's"
+
+    record = output / stamp.STAMP_NAME
+    assert not stamp.is_fresh(record, output / PACKAGE, tool, tmp_path)  # another tool
+    assert asked == [1]
+    spec.write_text(spec.read_text() + "\n# edited\n")
+    assert not stamp.is_fresh(record, output / PACKAGE, tool, tmp_path)
+    assert asked == [1]  # the spec changed: not asked
