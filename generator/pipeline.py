@@ -86,6 +86,7 @@ def _built(config: Config, pool: ModelPool, heap: LongLived,
            ) -> tuple[dict[str, bytes], LoadedSpec]:
     from .cache_writes import write_deferred
     from .diagnostics import StrictModeError
+    from .heap import keep_until_exit
     from .loader import load_spec
     from .model_pool import start_models
     from .parse import parse
@@ -137,6 +138,7 @@ def _built(config: Config, pool: ModelPool, heap: LongLived,
                 made["models.py"] = _formatted_models(parsed.api, rendered,
                                                       joined).encode("utf-8")
             files = dict(sorted(made.items()))
+            keep_until_exit(parsed, models, joined, texts, contents, rendered)
         for library_warning in caught:
             spec.diagnostics.add_unlocated("library",
                                            " ".join(str(library_warning.message).split()),

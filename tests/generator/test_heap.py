@@ -84,3 +84,21 @@ def test_a_build_parses_with_the_collector_at_rest_and_renders_with_it_running(
     assert seen["parse"] == (False, 0)
     assert seen["render"][0] and seen["render"][1] > 0
     assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+def test_what_a_run_is_done_with_is_kept_until_the_next_run(
+        collector: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command line exits without freeing the run's model object by object; a
+    process that runs the generator again keeps only the last run's."""
+    import weakref
+
+    from generator import heap
+    from generator.pipeline import build_files
+
+    monkeypatch.setenv("CLIENTGEN_NO_CACHE", "1")
+    config = Fixture("schemas").config(tmp_path / "out")
+    build_files(config)
+    first = weakref.ref(heap._kept[0])  # the parsed spec
+    assert first() is not None  # alive after the run returned
+    build_files(config)
+    assert first() is None and heap._kept[0] is not None  # replaced by the next run's
