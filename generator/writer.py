@@ -138,8 +138,8 @@ def write_tree(files: Mapping[str, bytes], target: Path) -> None:
 
 def _staging_folder(target: Path) -> Path:
     """A new, empty folder beside `target`, for its next contents."""
-    # Imported here: the checks above are made before a run forks its model workers,
-    # which should start as early as they can.
+    # Imported here: `check_paths` and `refuse_link` are used before a run forks its
+    # model workers, which should start as early as they can.
     import tempfile
 
     try:
@@ -150,8 +150,12 @@ def _staging_folder(target: Path) -> Path:
         refuse_link(planted)
     try:
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
+    except OSError as exc:
+        raise GeneratorError(f"could not write {target}: {exc}") from exc
+    try:
         staging.chmod(0o755)  # mkdtemp makes it private; the output is an ordinary folder
     except OSError as exc:
+        _remove(staging)
         raise GeneratorError(f"could not write {target}: {exc}") from exc
     return staging
 
