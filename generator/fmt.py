@@ -118,16 +118,10 @@ def _cached(kind: str, sources: Mapping[str, str],
             known: Mapping[str, str] | None = None) -> dict[str, str]:
     """`make(sources)`, each file's result taken from `known` or looked up in the cache
     first, by its content."""
-    results: dict[str, str] = {}
-    missing: dict[str, str] = {}
-    for path, source in sources.items():
-        found = known.get(source) if known is not None else None
-        if found is None:
-            found = lookup(kind, _DISTRIBUTION, source)
-        if found is None:
-            missing[path] = source
-        else:
-            results[path] = found
+    found = dict(known or {})
+    found.update(_hits(kind, (source for source in sources.values() if source not in found)))
+    results = {path: found[source] for path, source in sources.items() if source in found}
+    missing = {path: source for path, source in sources.items() if source not in found}
     if missing:
         made = make(missing)
         for path, text in made.items():

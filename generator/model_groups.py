@@ -157,12 +157,10 @@ def _name_of(reference: Any) -> str | None:
 
 
 def reference_graph(schemas: dict[str, Any],
-                    named: dict[str, _Named] | None = None) -> dict[str, set[str]]:
+                    named: dict[str, _Named]) -> dict[str, set[str]]:
     """Schema -> the schemas it refers to, plus the reverse edges that tie a discriminated
     union to its branches and a discriminated parent to its `allOf` children. `named`:
-    each schema's `_named`, if made already."""
-    if named is None:
-        named = {name: _named(schema) for name, schema in schemas.items()}
+    each schema's `_named`."""
     edges = {name: named[name].referred & schemas.keys() for name in schemas}
     for name, schema in schemas.items():
         for member in named[name].union_members:

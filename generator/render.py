@@ -330,9 +330,8 @@ class _RenderKeys:
                                   for field in sorted(read))
         if name not in self._shared:
             self._shared[name] = _digest("\0".join([
-                repr(replace(value, resources=())),
-                *(self._resource(r) for r in value.resources)]) if isinstance(
-                    value, api.Api) else repr(value))
+                repr(replace(value, resources=())), self._api_field(value, "resources")])
+                if isinstance(value, api.Api) else repr(value))
         return self._shared[name]
 
     def _api_field(self, model: api.Api, field: str) -> str:

@@ -33,13 +33,23 @@ def _read_regular(path: Path) -> bytes:
         return handle.read(_MAX_STAMPED_FILE + 1)
 
 
-def _sources(spec_files: Iterable[Path], templates: Iterable[Path | None]) -> list[Path]:
-    paths = list(spec_files)
+def _tool_files(templates: Iterable[Path | None]) -> list[Path]:
+    """The generator's own files and the templates', in a stable order."""
+    paths: list[Path] = []
     for folder in (_GENERATOR_DIR, *templates):
         if folder is not None and folder.is_dir():
             paths += sorted(p for p in folder.rglob("*")
                             if p.is_file() and "__pycache__" not in p.parts)
     return paths
+
+
+def _files_digest(paths: Iterable[Path], prefix: bytes = b"") -> str:
+    """`prefix`, then each file's name and contents."""
+    digest = hashlib.sha256(prefix)
+    for path in paths:
+        digest.update(str(path).encode() + b"\0")
+        digest.update(_read_regular(path))
+    return digest.hexdigest()
 
 
 def tool_digest(templates: Iterable[Path | None], options: Mapping[str, Any]) -> str | None:
@@ -49,23 +59,16 @@ def tool_digest(templates: Iterable[Path | None], options: Mapping[str, Any]) ->
     Taken once a run, before it reads a template, and recorded at its end: a file
     changed meanwhile then disagrees with the record, and the next run does the work
     again. A digest taken at the end could vouch for a change the run never saw."""
-    digest = hashlib.sha256(f"{__version__}\n{json.dumps(options, sort_keys=True)}".encode())
+    settings = f"{__version__}\n{json.dumps(options, sort_keys=True)}".encode()
     try:
-        for path in _sources((), templates):
-            digest.update(str(path).encode() + b"\0")
-            digest.update(_read_regular(path))
+        return _files_digest(_tool_files(templates), settings)
     except OSError:
         return None
-    return digest.hexdigest()
 
 
 def spec_digest(spec_files: Iterable[Path]) -> str:
     """The spec files' names and contents."""
-    digest = hashlib.sha256()
-    for path in spec_files:
-        digest.update(str(path).encode() + b"\0")
-        digest.update(_read_regular(path))
-    return digest.hexdigest()
+    return _files_digest(spec_files)
 
 
 def _tree_digests(target: Path) -> dict[str, str]:

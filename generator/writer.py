@@ -105,16 +105,6 @@ class PendingWrite:
             self._staging = None
 
 
-def differences(files: Mapping[str, bytes], target: Path) -> list[str]:
-    """What writing `files` into `target` would change, as `+ added`, `- removed`, `~ changed`.
-
-    A link inside `target` is never read through: it is a change (the new tree replaces it).
-    """
-    pending = PendingWrite(target, stage=False)
-    pending.add(files)
-    return pending.changes()
-
-
 def refuse_link(path: Path) -> None:
     """Writing through a link the generator did not create would change a file it never
     made: refuse, every time, until someone removes it."""
