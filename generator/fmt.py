@@ -20,6 +20,7 @@ import os
 import re
 import subprocess
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -51,8 +52,20 @@ class _Running:
     stdin: str | None
 
 
-@cache
+_FINDING_RUFF = threading.Lock()
+
+
 def _ruff() -> str:
+    """ruff's binary, found once and by one thread at a time: the first lookup builds
+    sysconfig's variables, and a thread that reads them meanwhile finds none (a
+    `TypeError` in ruff's finder). Two threads ask at once where a run's first ruff
+    process formats the models (models_module.py)."""
+    with _FINDING_RUFF:
+        return _ruff_binary()
+
+
+@cache
+def _ruff_binary() -> str:
     from ruff.__main__ import find_ruff_bin
 
     return str(find_ruff_bin())
@@ -168,7 +181,7 @@ def _format_each(sources: Mapping[str, str], compiled: bool, fixes: str | None,
             text = _finish(_start([*_FORMAT, "--stdin-filename", "m00000.py", "-"], text), names)
         return text
 
-    _ruff()  # found once, here: its first lookup reads sysconfig, which threads may not race
+    _ruff()  # found here, before the threads start
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         futures = {path: pool.submit(one, path) for path in sorted(sources)}
         for path in sorted(sources) if not compiled else ():

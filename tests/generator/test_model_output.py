@@ -198,6 +198,46 @@ def test_a_module_without_imports_is_formatted_by_one_ruff_process(
     assert [arguments[0] for arguments in started] == ["check", "format"]
 
 
+def test_ruff_is_looked_up_by_one_thread_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first lookup builds sysconfig's variables; a second thread reading them
+    meanwhile found none and failed the run (`TypeError` in ruff's finder). Joining the
+    models asks from two threads at once when no earlier file needed ruff."""
+    import threading
+    import time
+
+    import ruff.__main__
+
+    from generator import fmt
+
+    inside = 0
+    most = 0
+    count = threading.Lock()
+
+    def slow_lookup() -> str:
+        nonlocal inside, most
+        with count:
+            inside += 1
+            most = max(most, inside)
+        time.sleep(0.05)  # long enough for the other threads to arrive
+        with count:
+            inside -= 1
+        return "/found/ruff"
+
+    monkeypatch.setattr(ruff.__main__, "find_ruff_bin", slow_lookup)
+    fmt._ruff_binary.cache_clear()
+    try:
+        found: list[str] = []
+        threads = [threading.Thread(target=lambda: found.append(fmt._ruff())) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert found == ["/found/ruff"] * 4
+        assert most == 1
+    finally:
+        fmt._ruff_binary.cache_clear()
+
+
 def test_imports_are_merged_and_sorted() -> None:
     source = ("from __future__ import annotations\n"
               "from pydantic import ConfigDict\nfrom typing import Any\n"
