@@ -52,6 +52,14 @@ def test_the_strictest_limit_of_the_sharing_jobs_applies() -> None:
     assert pacer.limit.min_interval == 5.0
 
 
+# Two jobs in one interpreter with the server: on a busy machine a request's arrival
+# lags its start by up to ten milliseconds, and by as much more than its neighbour's as
+# the 5 ms the server forgives by default (a 429, once in a few CI runs; 5 in 15 runs
+# beside two busy processes). 10 ms still tells a shared pace from two paces: jobs that
+# each paced themselves were refused in every such run.
+_TWO_JOBS = Limits(min_interval=INTERVAL, max_items=1000, tolerance=0.01)
+
+
 def _check(srv: Any, reports: list[Any]) -> None:
     assert all(r.ok for r in reports), [r.summary() for r in reports]
     outcomes = srv.outcomes()
@@ -66,7 +74,7 @@ def _check(srv: Any, reports: list[Any]) -> None:
 
 def test_two_sync_jobs_in_threads_keep_the_shared_pace() -> None:
     reports: list[Any] = []
-    with make_server(limits=Limits(min_interval=INTERVAL, max_items=1000)) as srv:
+    with make_server(limits=_TWO_JOBS) as srv:
         client: Any = client_for(srv)
 
         def customers() -> None:
@@ -100,5 +108,5 @@ def test_two_async_jobs_in_one_loop_keep_the_shared_pace() -> None:
         finally:
             await client.close()
 
-    with make_server(limits=Limits(min_interval=INTERVAL, max_items=1000)) as srv:
+    with make_server(limits=_TWO_JOBS) as srv:
         _check(srv, asyncio.run(both(srv)))
