@@ -7,17 +7,20 @@ returns the very bytes the step would compute, so the cache can only make a
 run faster, never different. Like black's and mypy's
 caches it lives outside the project (`$CLIENTGEN_CACHE_DIR`, else
 `$XDG_CACHE_HOME/clientgen`, else `~/.cache/clientgen`);
-`CLIENTGEN_NO_CACHE=1` switches it off.
+`CLIENTGEN_NO_CACHE=1` switches it off. It is kept under a budget (`trim_if_due`):
+`$CLIENTGEN_CACHE_MAX_MB`, 1024 MB unless set.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
@@ -162,3 +165,95 @@ def cached(kind: str, distribution: str, key: str, compute: Callable[[], str]) -
     result = compute()
     store(kind, distribution, key, result)
     return result
+
+
+# The cache's budget, and how often it is looked over (see `trim_if_due`).
+_DEFAULT_BUDGET_MB = 1024
+_TRIM_EVERY_SECONDS = 3600.0
+_TRIMMED = ".trimmed"  # its time of change: when the cache was last looked over
+_STALE_TEMPORARY_SECONDS = 86400.0
+
+
+def _budget_bytes() -> int:
+    wanted = os.environ.get("CLIENTGEN_CACHE_MAX_MB", "").strip()
+    megabytes = int(wanted) if wanted.isdigit() and int(wanted) > 0 else _DEFAULT_BUDGET_MB
+    return megabytes * 1024 * 1024
+
+
+def trim_if_due(now: float | None = None) -> None:
+    """At most once an hour, the cache kept under its budget: when its entries take more,
+    the least recently used are removed until they take four fifths of it (each run
+    writes a few megabytes on a big document: an edited spec is a new document).
+
+    Recency is an entry's last reading or its writing, whichever is later (a file's
+    access time is kept by most file systems, at most a day stale under Linux's
+    `relatime`). Only regular files directly in a kind's folder are looked at and
+    removed, never through a link; a temporary file is left alone unless a day old
+    (a killed run's: removed whatever the size). Every failure only leaves more in the
+    cache."""
+    folder = _folder()
+    if folder is None:
+        return
+    now = time.time() if now is None else now
+    marker = folder / _TRIMMED
+    try:
+        if now - marker.stat().st_mtime < _TRIM_EVERY_SECONDS:
+            return
+    except FileNotFoundError:
+        pass  # never looked over
+    except OSError:
+        return
+    try:  # first: another run that ends meanwhile leaves it to this one
+        marker.touch()
+        os.utime(marker, (now, now))
+    except OSError:
+        return
+    entries, total, leftovers = _entries(folder, now)
+    for path in leftovers:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+    budget = _budget_bytes()
+    if total <= budget:
+        return
+    for _, size, path in sorted(entries):
+        if total <= budget // 5 * 4:
+            break
+        try:
+            os.unlink(path)
+        except OSError:
+            continue
+        total -= size
+
+
+def _entries(folder: Path, now: float) -> tuple[list[tuple[float, int, str]], int, list[str]]:
+    """(last use, size, path) of every entry, their total size, and the temporary files
+    killed runs left (a day old)."""
+    entries: list[tuple[float, int, str]] = []
+    leftovers: list[str] = []
+    total = 0
+    try:
+        kinds = list(os.scandir(folder))
+    except OSError:
+        return entries, total, leftovers
+    for kind in kinds:
+        try:
+            if not kind.is_dir(follow_symlinks=False):
+                continue
+            files = list(os.scandir(kind.path))
+        except OSError:
+            continue
+        for file in files:
+            try:
+                if not file.is_file(follow_symlinks=False):
+                    continue
+                info = file.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            used = max(info.st_atime, info.st_mtime)
+            if file.name.endswith(".tmp"):  # being written, or left by a killed run
+                if now - used >= _STALE_TEMPORARY_SECONDS:
+                    leftovers.append(file.path)
+                continue
+            entries.append((used, info.st_size, file.path))
+            total += info.st_size
+    return entries, total, leftovers

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from .cache import cache_enabled, store_pieces
+from .cache import cache_enabled, store_pieces, trim_if_due
 
 # Entries whose writing waits until the run can spare it (see `deferred_stores`): each
 # as (kind, distribution, key, a function giving the text's pieces, or None for none).
@@ -91,23 +91,27 @@ def write_deferred(*, in_background: bool = False) -> None:
                 # saves the next run time.
                 with contextlib.suppress(OSError):
                     os.nice(19)
-                _write(batch)
+                _write(batch, then_trim=True)
                 code = 0
             finally:
                 os._exit(code)
         _writers.append(child)
     else:
-        writer = threading.Thread(target=_write, args=(batch,),
+        writer = threading.Thread(target=_write, args=(batch,), kwargs={"then_trim": True},
                                   name="clientgen-cache-writer", daemon=True)
         writer.start()
         _writers.append(writer)
 
 
-def _write(entries: list[_Deferred]) -> None:
+def _write(entries: list[_Deferred], *, then_trim: bool = False) -> None:
+    """The entries written. `then_trim`: the cache kept under its budget after them, in
+    the background writer, where it costs the run nothing but a core it leaves idle."""
     for kind, distribution, key, result in entries:
         pieces = result()
         if pieces is not None:
             store_pieces(kind, distribution, key, pieces)
+    if then_trim:
+        trim_if_due()
 
 
 # `json.dumps` with its defaults, less the search for cycles: the values written here

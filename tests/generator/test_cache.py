@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -133,3 +134,85 @@ def test_entries_of_a_kind_share_one_folder(cache_dir: Path) -> None:
     assert [p.name for p in cache_dir.iterdir()] == ["render"]
     entries = list((cache_dir / "render").iterdir())
     assert len(entries) == 40 and all(entry.is_file() for entry in entries)
+
+
+def _entry_file(folder: Path, kind: str, name: str, size: int, used: float) -> Path:
+    path = folder / kind / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"x" * size)
+    os.utime(path, (used, used))
+    return path
+
+
+def test_the_least_recently_used_entries_go_once_the_cache_is_over_its_budget(
+        cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLIENTGEN_CACHE_MAX_MB", "1")
+    now = 1_000_000.0
+    mib = 1024 * 1024
+    old = _entry_file(cache_dir, "parsed", "old", mib // 2, now - 300)
+    read_lately = _entry_file(cache_dir, "parsed", "read", mib // 2, now - 400)
+    os.utime(read_lately, (now - 10, now - 400))  # read after `old` was written
+    new = _entry_file(cache_dir, "models-group", "new", mib // 4, now - 100)
+    cache.trim_if_due(now)
+    # 1.25 MiB > 1 MiB: removed, oldest use first, until at most 0.8 MiB are left.
+    assert not old.exists()
+    assert read_lately.exists() and new.exists()
+
+
+def test_a_cache_within_its_budget_is_left_alone(cache_dir: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLIENTGEN_CACHE_MAX_MB", "2")
+    now = 1_000_000.0
+    kept = [_entry_file(cache_dir, "parsed", f"e{i}", 512 * 1024, now - i) for i in range(4)]
+    cache.trim_if_due(now)
+    assert all(path.exists() for path in kept)
+
+
+def test_the_cache_is_looked_over_at_most_once_an_hour(cache_dir: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLIENTGEN_CACHE_MAX_MB", "1")
+    now = 1_000_000.0
+    cache.trim_if_due(now)  # nothing to remove yet; looked over now
+    big = _entry_file(cache_dir, "parsed", "big", 2 * 1024 * 1024, now)
+    cache.trim_if_due(now + 3000)
+    assert big.exists()
+    cache.trim_if_due(now + 3700)
+    assert not big.exists()
+
+
+def test_trimming_never_follows_a_link_nor_takes_a_file_being_written(
+        cache_dir: Path, tmp_path_factory: pytest.TempPathFactory,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLIENTGEN_CACHE_MAX_MB", "1")
+    now = 1_000_000.0
+    outside = tmp_path_factory.mktemp("outside")
+    precious = _entry_file(outside, "kind", "precious", 2 * 1024 * 1024, now - 10**6)
+    (cache_dir / "planted").symlink_to(outside / "kind")
+    (cache_dir / "parsed").mkdir()
+    (cache_dir / "parsed" / "link").symlink_to(precious)
+    writing = _entry_file(cache_dir, "parsed", "entry.123-456.tmp", 2 * 1024 * 1024, now - 60)
+    stale = _entry_file(cache_dir, "parsed", "entry.1-2.tmp", 1024, now - 2 * 86400)
+    cache.trim_if_due(now)
+    assert precious.exists() and (cache_dir / "parsed" / "link").is_symlink()
+    assert writing.exists()
+    assert not stale.exists()  # a killed run's, a day old: gone, whatever the budget
+
+
+def test_the_budget_is_a_positive_number_of_megabytes(monkeypatch: pytest.MonkeyPatch) -> None:
+    for wanted, megabytes in (("300", 300), ("0", 1024), ("-5", 1024), ("lots", 1024),
+                              ("", 1024)):
+        monkeypatch.setenv("CLIENTGEN_CACHE_MAX_MB", wanted)
+        assert cache._budget_bytes() == megabytes * 1024 * 1024
+
+
+def test_the_background_writer_keeps_the_cache_under_its_budget(
+        cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator.cache_writes import deferred_stores, store_later, write_deferred
+
+    monkeypatch.setenv("CLIENTGEN_CACHE_MAX_MB", "1")
+    old = _entry_file(cache_dir, "parsed", "old", 2 * 1024 * 1024, 1_000.0)
+    with deferred_stores():
+        store_later("parsed", "", "key", lambda: ["new"])
+        write_deferred(in_background=True)
+    assert not old.exists()
+    assert cache.lookup("parsed", "", "key") == "new"
