@@ -215,13 +215,14 @@ def _generate(config: Config, pool: ModelPool, check: bool, stamp: Path,
         # staged while the models are made, and the stamp's digest of the spec files is
         # taken; the models join them when they come.
         pending = PendingWrite(config.target, stage=not check)
-        inputs: list[str] = []
+        spec: str | None = None  # the stamp's digest of the spec files
 
         def early(made: dict[str, bytes], spec_files: list[Path]) -> None:
+            nonlocal spec
             pending.add(made)
             if tool is not None and not check:
                 with contextlib.suppress(OSError):  # no stamp: the next run does the work
-                    inputs.append(spec_digest(spec_files))
+                    spec = spec_digest(spec_files)
 
         try:
             files, spec_files, warnings = build_files(config, pool, early=early)
@@ -234,8 +235,8 @@ def _generate(config: Config, pool: ModelPool, check: bool, stamp: Path,
                         pending.commit()
                     with contextlib.suppress(OSError):  # only saves time: the next run redoes it
                         # The folder holds exactly `files` now (written, or found equal).
-                        if inputs:
-                            write_stamp(stamp, pending.digests, spec_files, inputs[0], tool)
+                        if spec is not None:
+                            write_stamp(stamp, pending.digests, spec_files, spec, tool)
         finally:
             pending.discard()
     write_if_asked()

@@ -69,18 +69,17 @@ class PendingWrite:
                if self.files.get(path) != content}
         if self._stage and new and self._staging is None:
             self._staging = _staging_folder(self.target)
-        for path, content in sorted(new.items()):
+        for path, content in new.items():
             self.files[path] = content
             self.digests[path] = hashlib.sha256(content).hexdigest()
             self._changed.discard(path)
             if path in self._existing and (self.target / path).read_bytes() != content:
                 self._changed.add(path)
-            if self._staging is not None:
-                try:
-                    _write_file(self._staging, path, content)
-                except OSError as exc:
-                    self.discard()
-                    raise GeneratorError(f"could not write {self.target}: {exc}") from exc
+        if self._staging is not None:
+            staging = self._staging
+            self._staging = None  # removed by `_stage` if it fails
+            _stage(staging, new, self.target)
+            self._staging = staging
 
     def changes(self) -> list[str]:
         """What `commit` changes, as `+ added`, `- removed`, `~ changed`."""
@@ -117,12 +116,7 @@ def write_tree(files: Mapping[str, bytes], target: Path) -> None:
     """Replace `target` with exactly `files`, atomically with respect to failures."""
     check_paths(files)
     staging = _staging_folder(target)
-    try:
-        for relative, content in sorted(files.items()):
-            _write_file(staging, relative, content)
-    except OSError as exc:
-        _remove(staging)
-        raise GeneratorError(f"could not write {target}: {exc}") from exc
+    _stage(staging, files, target)
     _swap(staging, target)
 
 
@@ -150,10 +144,17 @@ def _staging_folder(target: Path) -> Path:
     return staging
 
 
-def _write_file(staging: Path, relative: str, content: bytes) -> None:
-    path = staging / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(content)
+def _stage(staging: Path, files: Mapping[str, bytes], target: Path) -> None:
+    """`files` written into `staging`, the folder that will replace `target`; on a
+    failure the staging folder is removed and the failure named."""
+    try:
+        for relative, content in sorted(files.items()):
+            path = staging / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
+    except OSError as exc:
+        _remove(staging)
+        raise GeneratorError(f"could not write {target}: {exc}") from exc
 
 
 def _remove(folder: Path) -> None:
