@@ -7,8 +7,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 # Our templates, compiled with the generator's installation (generator/template_code.py),
-# and again whenever one of them, or how they are compiled, changes.
-BUILT := generator/built_templates/names.json
+# and again whenever one of them, or how they are compiled, changes; the methods of the
+# dataclasses a run defines (generator/dataclass_code.py), with it and whenever our code
+# changes.
+BUILT_TEMPLATES := generator/built_templates/names.json
+BUILT_METHODS := generator/built_code/dataclass_methods.bin
+BUILT := $(BUILT_TEMPLATES) $(BUILT_METHODS)
 
 .PHONY: generate test unit check lint bench env lock clean goldens prism corpus wire
 
@@ -69,8 +73,11 @@ $(STAMP): requirements/dev.txt pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $(STAMP)
 
-$(BUILT): $(STAMP) $(shell find templates -name '*.jinja') generator/render.py generator/template_code.py
+$(BUILT_TEMPLATES): $(STAMP) $(shell find templates -name '*.jinja') generator/render.py generator/template_code.py
 	$(PY) -m generator.template_code
+
+$(BUILT_METHODS): $(STAMP) $(wildcard generator/*.py)
+	$(PY) -m generator.dataclass_code
 
 lock: $(STAMP)  ## re-resolve requirements/*.txt (hashes, no index URLs) from their sources
 	$(PY) -m pip install --quiet uv==0.13.9

@@ -152,16 +152,27 @@ def _supervise(tasks: Any, results: Any, cancelled: Any, workers: int, main: int
     # the process, and a group's are collected at once when it is done (`_serve`).
     # Collecting as they are made cost a tenth of the import and a twentieth of a group.
     gc.disable()
-    import generator.model_worker  # noqa: F401 - imported once, here, for every worker
+    from .dataclass_code import install
 
-    # What is imported now is never garbage: frozen, the collector of each worker neither
-    # walks it nor touches (and so copies) the memory pages it shares with this process.
-    gc.freeze()
+    install()  # installed by the caller already, unless it is a test's
+    from .model_worker import warm_up  # imported once, here, for every worker
+
     children: list[Any] = []
     served = threading.Event()  # set when this process makes no more groups
+    # Watching before reading the queue: a run that died while sending a group leaves a
+    # read waiting for ever, which only the watcher ends.
     watcher = threading.Thread(target=_watch, args=(children, results, cancelled, main,
                                                     served), daemon=True)
     watcher.start()
+    # The library's warm-up serves the workers forked for several groups (each would pay
+    # it on its first), or fills time spent waiting anyway: a group already waiting
+    # alone (an edit) is made at once, and its own first call imports what it needs.
+    taken = _waiting(tasks)
+    if _warm_up_first(taken):
+        warm_up()
+    # What is imported now is never garbage: frozen, the collector of each worker neither
+    # walks it nor touches (and so copies) the memory pages it shares with this process.
+    gc.freeze()
 
     def fork_the_others() -> None:
         context = multiprocessing.get_context("fork")
@@ -175,7 +186,7 @@ def _supervise(tasks: Any, results: Any, cancelled: Any, workers: int, main: int
     # with no process sharing this one's memory (a forked process's first group costs a
     # quarter more: a page written on either side of a fork is copied first).
     try:
-        _serve(tasks, results, cancelled, main, fork_the_others)
+        _serve(tasks, results, cancelled, main, fork_the_others, taken)
     finally:
         served.set()
     watcher.join()
@@ -230,14 +241,32 @@ def _work(tasks: Any, results: Any, cancelled: Any, main: int) -> None:
     _close(results, cancelled, main)
 
 
+def _waiting(tasks: Any) -> list[Any]:
+    """The task in the queue already (taken from it), if any: [] when none is."""
+    try:
+        return [tasks.get_nowait()]
+    except queue.Empty:
+        return []
+
+
+def _warm_up_first(taken: list[Any]) -> bool:
+    """Whether the supervisor warms the library up before its first group: while none is
+    waiting (the time is spent waiting anyway), or when it comes with others (the
+    workers forked for them start warm). Not for a group waiting alone, nor to stop."""
+    return not taken or (taken[0] is not None and taken[0][2] > 1)
+
+
 def _serve(tasks: Any, results: Any, cancelled: Any, main: int,
-           first_of_several: Callable[[], None] | None) -> None:
+           first_of_several: Callable[[], None] | None, taken: list[Any] | None = None,
+           ) -> None:
     """Make groups until told to stop (`None`), or until the run is gone.
-    `first_of_several`: called once, when a group comes with others (its batch)."""
+    `first_of_several`: called once, when a group comes with others (its batch).
+    `taken`: tasks taken from the queue already, done first."""
     parent = os.getppid()
+    taken = list(taken or ())
     while True:
         try:
-            task = tasks.get(timeout=1.0)
+            task = taken.pop(0) if taken else tasks.get(timeout=1.0)
         except queue.Empty:
             if _ended(cancelled, main, parent):
                 break  # the run ended without saying so (killed): so do we

@@ -1,9 +1,9 @@
 """What a model worker process runs: one group's models (see model_groups.py).
 
-Each worker process imports this module as soon as it is forked (model_pool.py), so
+The supervisor imports this module as soon as it is forked (model_processes.py), so
 the model generator, the slowest import of the generator, is imported beside loading
-and parsing the document, and a first call on a tiny document runs the library's own
-lazy imports before the first group arrives.
+and parsing the document; `warm_up` runs the library's own lazy imports before the
+other workers are forked.
 """
 
 from __future__ import annotations
@@ -25,8 +25,7 @@ from .model_merge import kept_part
 from .models import check_import, generate_source, generated
 
 # The library's first call imports and compiles more (its templates for enums and root
-# models, its word inflection for the models of array items, its patterns): done once
-# here, before the workers are forked, not once in every worker on its first group.
+# models, its word inflection for the models of array items, its patterns).
 _TINY: dict[str, Any] = {
     "openapi": "3.0.3", "info": {"title": "models", "version": "0"}, "paths": {},
     "components": {"schemas": {
@@ -40,7 +39,14 @@ _TINY: dict[str, Any] = {
         }},
         "Tags": {"type": "array", "items": {"type": "string"}},
     }}}
-generate_source(_TINY, ["Warm", "Tags"])
+
+
+def warm_up() -> None:
+    """The library's first call, on a tiny document: made once before the other workers
+    are forked, not once in each on its first group. A process that makes the only group
+    itself has no need of it (a ninth of the import: the group's own first call imports
+    the same)."""
+    generate_source(_TINY, ["Warm", "Tags"])
 
 
 def _compiles(source: str) -> None:

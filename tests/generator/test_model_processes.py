@@ -69,3 +69,50 @@ def test_the_other_workers_are_forked_only_when_groups_come_several_at_once() ->
         model_processes._serve(tasks, None, cancelled, os.getpid(), lambda: calls.append(1))
         assert len(calls) == forks
         assert tasks.empty()
+
+
+def test_tasks_taken_already_are_made_first_then_the_queue() -> None:
+    """The supervisor takes a group waiting when its import ends (to decide on the
+    warm-up): that group is made first, then those still queued, none twice."""
+    import queue
+    import threading
+
+    from generator import model_processes
+
+    made: list[int] = []
+
+    class Results:
+        def put(self, item: tuple[int, object]) -> None:
+            made.append(item[0])
+
+    key = "[{}, {}, [], []]"  # an empty group's input (model_groups.GroupInput)
+    tasks: queue.Queue[object] = queue.Queue()
+    for index in (1, 0):
+        tasks.put((index, key, 2))
+    tasks.put(None)
+    taken = model_processes._waiting(tasks)
+    assert taken == [(1, key, 2)]
+    import generator.model_worker
+
+    original = generator.model_worker.group_part
+    generator.model_worker.group_part = lambda work: ("ok", "", [])  # type: ignore[assignment, return-value]
+    try:
+        model_processes._serve(tasks, Results(), threading.Event(), os.getpid(), None,
+                               taken)
+    finally:
+        generator.model_worker.group_part = original
+    assert made == [1, 0]
+    assert tasks.empty()
+    assert model_processes._waiting(queue.Queue()) == []
+
+
+def test_the_library_is_warmed_up_unless_a_group_waits_alone() -> None:
+    """An edit's one group, waiting when the import ends, is made at once: its own first
+    call imports what the warm-up would. Several groups: the workers forked for them
+    start warm. None yet: the warm-up fills time spent waiting."""
+    from generator.model_processes import _warm_up_first
+
+    assert _warm_up_first([])
+    assert _warm_up_first([(0, "{}", 3)])
+    assert not _warm_up_first([(0, "{}", 1)])
+    assert not _warm_up_first([None])
