@@ -106,12 +106,23 @@ def _entry(kind: str, distribution: str, key: str) -> Path | None:
 
 def lookup(kind: str, distribution: str, key: str) -> str | None:
     """The stored result for this key, library and generator source, if any."""
+    found = lookup_bytes(kind, distribution, key)
+    if found is None:
+        return None
+    try:
+        return found.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def lookup_bytes(kind: str, distribution: str, key: str) -> bytes | None:
+    """`lookup` of an entry stored as bytes."""
     entry = _entry(kind, distribution, key)
     if entry is None:
         return None
     try:
-        return entry.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        return entry.read_bytes()
+    except OSError:
         return None
 
 
@@ -119,11 +130,13 @@ def store(kind: str, distribution: str, key: str, result: str) -> None:
     store_pieces(kind, distribution, key, (result,))
 
 
-def store_pieces(kind: str, distribution: str, key: str, pieces: Iterable[str]) -> None:
-    """`store` of the text the pieces make, written as they come."""
+def store_pieces(kind: str, distribution: str, key: str,
+                 pieces: Iterable[str | bytes]) -> None:
+    """`store` of the text (or bytes) the pieces make, written as they come."""
     entry = _entry(kind, distribution, key)
     if entry is not None:
-        write_entry(entry, (piece.encode("utf-8") for piece in pieces))
+        write_entry(entry, (piece if isinstance(piece, bytes) else piece.encode("utf-8")
+                            for piece in pieces))
 
 
 def write_entry(entry: Path, chunks: Iterable[bytes]) -> None:

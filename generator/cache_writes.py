@@ -21,7 +21,7 @@ from .cache import cache_enabled, store_pieces, trim_if_due
 
 # Entries whose writing waits until the run can spare it (see `deferred_stores`): each
 # as (kind, distribution, key, a function giving the text's pieces, or None for none).
-_Deferred = tuple[str, str, str, Callable[[], Iterable[str] | None]]
+_Deferred = tuple[str, str, str, Callable[[], Iterable[str | bytes] | None]]
 _later: list[_Deferred] | None = None  # None: every entry is written at once
 _writers: list[int | threading.Thread] = []  # writing in the background: processes, threads
 
@@ -57,8 +57,8 @@ def deferred_stores() -> Iterator[None]:
 
 
 def store_later(kind: str, distribution: str, key: str,
-                result: Callable[[], Iterable[str] | None]) -> None:
-    """Store the text `result()` gives in pieces, now or when the run can spare it.
+                result: Callable[[], Iterable[str | bytes] | None]) -> None:
+    """Store the text (or bytes) `result()` gives in pieces, now or when the run can spare it.
     `result` must give the same text then as now (it reads values no stage changes).
     With the cache off, nothing is made at all."""
     if not cache_enabled():

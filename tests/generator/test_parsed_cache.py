@@ -4,7 +4,10 @@ type for type; another spec, file name or option parses again."""
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
+import os
+import pickle
 import shutil
 from pathlib import Path
 from typing import Any
@@ -75,8 +78,24 @@ def test_the_fixtures_models_come_back_equal(tmp_path: Path, parses: list[str],
     first = parse(load_spec(path, meta_schema=False), options)
     second = parse(load_spec(path, meta_schema=False), options)
     assert len(parses) == 1 and summary(second) == summary(first)
-    assert parsed_cache.decode(json.loads(json.dumps(parsed_cache.encode(first.api)))) \
-        == first.api
+    assert same_types(second.api, first.api)
+    again = parsed_cache.read(parsed_cache.write(first))
+    assert again is not None and summary(again) == summary(first)
+
+
+def same_types(a: Any, b: Any) -> bool:
+    """Whether two equal values are made of the same types, all the way down."""
+    if type(a) is not type(b):
+        return False
+    if dataclasses.is_dataclass(a):
+        return all(same_types(getattr(a, f.name), getattr(b, f.name))
+                   for f in dataclasses.fields(a))
+    if isinstance(a, dict):
+        return all(same_types(k, k2) and same_types(v, v2)
+                   for (k, v), (k2, v2) in zip(a.items(), b.items(), strict=True))
+    if isinstance(a, list | tuple):
+        return all(same_types(x, y) for x, y in zip(a, b, strict=True))
+    return True
 
 
 def test_another_spec_option_or_file_name_parses_again(tmp_path: Path,
@@ -108,29 +127,52 @@ def test_a_spec_of_several_files_is_parsed_every_time(tmp_path: Path,
     assert len(parses) == 2
 
 
-def test_a_damaged_entry_parses_again(tmp_path: Path, parses: list[str]) -> None:
+@pytest.mark.parametrize("damage", ["not a pickle", "truncated", "names another class",
+                                    "another shape"])
+def test_a_damaged_entry_parses_again(tmp_path: Path, parses: list[str], damage: str) -> None:
     path = write(tmp_path, SPEC)
     first = parse(load_spec(path, meta_schema=False), OPTIONS)
     for entry in (tmp_path / "cache" / "parsed").rglob("*"):
         if entry.is_file():
-            entry.write_text(json.dumps({"api": {"!class": "Api", "!fields": [1]},
-                                         "schema_document": {}, "warnings": []}))
+            good = entry.read_bytes()
+            entry.write_bytes({
+                "not a pickle": b"{}",
+                "truncated": good[:len(good) // 2],
+                "names another class": pickle.dumps((Path("/etc/passwd"), {}, [])),
+                "another shape": pickle.dumps(([], {}, [])),
+            }[damage])
     again = parse(load_spec(path, meta_schema=False), OPTIONS)
     assert len(parses) == 2 and summary(again) == summary(first)
 
 
 def test_only_the_models_classes_are_read_back() -> None:
-    with pytest.raises(ValueError, match="not a class of the model"):
-        parsed_cache.decode({"!class": "Path", "!fields": ["/etc/passwd"]})
-    with pytest.raises(ValueError):
-        parsed_cache.decode({"unknown": 1})
-    with pytest.raises(TypeError):
-        parsed_cache.encode({1: "a key that is not a string"})
-    with pytest.raises(TypeError):
-        parsed_cache.encode({"a set": {1}})
-    value = {"t": (1, 1.0, True, None, "s", [2, (3,)]), "inf": float("inf")}
-    assert repr(parsed_cache.decode(json.loads(json.dumps(parsed_cache.encode(value))))) \
-        == repr(value)
+    """An entry that names any other class (one whose loading would run code) is refused
+    before anything is made of it."""
+    class Runs:
+        def __reduce__(self) -> tuple[Any, ...]:
+            return (print, ("ran",))
+
+    for planted in (Runs(), Path("/etc/passwd"), os.system):
+        assert parsed_cache.read(pickle.dumps((planted, {}, []))) is None
+    with pytest.raises(pickle.UnpicklingError, match="not a class of the model"):
+        parsed_cache._ModelUnpickler(io.BytesIO(pickle.dumps(Runs()))).load()
+
+
+def test_only_values_of_the_models_types_are_written(tmp_path: Path) -> None:
+    """A subclass of a built-in type would come back as another type: such a parse is
+    not cached. Every built-in value comes back as it was, types and all."""
+    class Name(str):
+        pass
+
+    parsed = parse(load_spec(write(tmp_path, SPEC), meta_schema=False), OPTIONS)
+    with pytest.raises(TypeError, match="not a value of the model: Name"):
+        parsed_cache.write(dataclasses.replace(parsed, schema_document={"a": Name("x")}))
+    value = {"t": (1, 1.0, True, None, "s", [2, (3,)]), "inf": float("inf"), "set": {1}}
+    again = parsed_cache.read(parsed_cache.write(dataclasses.replace(
+        parsed, schema_document=value)))
+    assert again is not None
+    assert repr(again.schema_document) == repr(value)
+    assert same_types(again.schema_document, value)
 
 
 @pytest.mark.parametrize("name", ["schemas", "hostile", "bodies"])
