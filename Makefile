@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 # dataclasses a run defines (generator/dataclass_code.py), with it and whenever our code
 # changes.
 BUILT_TEMPLATES := generator/built_templates/names.json
-BUILT_METHODS := generator/built_code/dataclass_methods.bin
+BUILT_METHODS := generator/built_code/worker.bin
 BUILT := $(BUILT_TEMPLATES) $(BUILT_METHODS)
 
 .PHONY: generate test unit check lint bench env lock clean goldens prism corpus wire

@@ -6,15 +6,18 @@ text and compiles that text whenever the class is defined, on every import. The 
 generator (datamodel-code-generator) defines over 200 dataclasses: compiling their
 methods is a sixth of the model worker's import, paid by every run that makes a model,
 first runs included. `make env` therefore compiles them once, with the generator's
-installation, into `generator/built_code/dataclass_methods.bin` (not committed: it is
-made for the Python it runs on), as pyc files are made for modules.
+installation, into `generator/built_code/` (not committed: it is made for the Python it
+runs on), as pyc files are made for modules: `main.bin` holds the methods of our own
+modules, which the main process reads before it forks the model workers, and
+`worker.bin` the model generator's, which only the model worker supervisor reads (the
+main process's peak memory is the run's on most documents).
 
 The file maps each method's text to its code. A run that finds the very text
 `dataclasses` is about to compile takes the code instead, which is what `compile`
 makes of that text; any other text is compiled as before, so another version of a
 library only misses. A file made by another Python (another marshal format and
-bytecode) or at another optimisation level is not read. A run reads the file and
-never writes it.
+bytecode) or at another optimisation level is not read. A run reads the files and
+never writes them.
 """
 
 from __future__ import annotations
@@ -30,7 +33,9 @@ from pathlib import Path
 from types import CodeType
 from typing import Any
 
-BUILT = Path(__file__).resolve().parent / "built_code" / "dataclass_methods.bin"
+BUILT = Path(__file__).resolve().parent / "built_code"
+# Whose methods each file holds: our modules', and what the model worker adds to them.
+PARTS = ("main", "worker")
 
 
 def _header() -> bytes:
@@ -44,6 +49,7 @@ class _Methods:
     def __init__(self, table: dict[str, CodeType], *, record: bool = False) -> None:
         self.table = table
         self.record = record
+        self.parts: set[str] = set()  # the built files the table holds
 
     def __call__(self, source: Any, globals: Any = None, locals: Any = None) -> None:
         if isinstance(source, str):
@@ -80,47 +86,65 @@ def read(path: Path) -> dict[str, CodeType] | None:
     return table
 
 
-def install(path: Path = BUILT) -> bool:
-    """Let `dataclasses` use the built methods in this process and the ones it forks,
-    if they were built for this Python. True when they are in use."""
-    if isinstance(vars(dataclasses).get("exec"), _Methods):
-        return True
+def install(part: str, folder: Path = BUILT) -> bool:
+    """Let `dataclasses` use the built methods of `part` (one of `PARTS`) in this process
+    and the ones it forks, if they were built for this Python: added to those in use
+    already (the main process's, in a model worker). True when some are in use."""
+    methods = vars(dataclasses).get("exec")
+    if methods is not None and not isinstance(methods, _Methods):
+        return False
     # Only CPython's dataclasses were reviewed: it compiles each method's text with
     # `exec(text, globals, namespace)`, a global name this module can stand in for.
-    if sys.implementation.name != "cpython" or "exec" in vars(dataclasses):
+    if sys.implementation.name != "cpython":
         return False
-    table = read(path)
+    if methods is not None and part in methods.parts:
+        return True
+    table = read(folder / f"{part}.bin")
+    if methods is not None:
+        if table:
+            methods.table.update(table)
+            methods.parts.add(part)
+        return True
     if not table:
         return False
-    setattr(dataclasses, "exec", _Methods(table))  # noqa: B010 - a module global
+    installed = _Methods(table)
+    installed.parts.add(part)
+    setattr(dataclasses, "exec", installed)  # noqa: B010 - a module global
     return True
 
 
-def build(path: Path = BUILT) -> int:
+def build(folder: Path = BUILT) -> dict[str, int]:
     """Define every dataclass a run defines, recording each method's code, and write
-    the table to `path`. Returns how many methods it holds."""
+    each part's table into `folder`. Returns how many methods each holds."""
     recorder = _Methods({}, record=True)
     setattr(dataclasses, "exec", recorder)  # noqa: B010 - a module global
     try:
-        # The main process's modules (every one of ours), and the model workers':
-        # model_worker imports the model generator, and its warm-up makes the models of
-        # a tiny document, which defines the dataclasses the library's first call
-        # imports.
+        # The main process's modules: every one of ours (model_worker imports the model
+        # generator, which only the model workers import).
         package = Path(__file__).resolve().parent
         for module in sorted(package.glob("*.py")):
-            if module.stem not in ("__main__", "__init__"):
+            if module.stem not in ("__main__", "__init__", "model_worker"):
                 importlib.import_module(f"{__package__}.{module.stem}")
+        ours = dict(recorder.table)
+        # The model workers': the model generator, and its warm-up, which makes the models
+        # of a tiny document and so defines the dataclasses the library's first call
+        # imports.
         importlib.import_module(f"{__package__}.model_worker").warm_up()
     finally:
         delattr(dataclasses, "exec")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    data = _header() + marshal.dumps(dict(sorted(recorder.table.items())))
-    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    temporary.write_bytes(data)  # readable as the package's other files are
-    os.replace(temporary, path)
-    return len(recorder.table)
+    tables = {"main": ours,
+              "worker": {t: c for t, c in recorder.table.items() if t not in ours}}
+    folder.mkdir(parents=True, exist_ok=True)
+    for part, table in tables.items():
+        path = folder / f"{part}.bin"
+        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        # Readable as the package's other files are.
+        temporary.write_bytes(_header() + marshal.dumps(dict(sorted(table.items()))))
+        os.replace(temporary, path)
+    return {part: len(table) for part, table in tables.items()}
 
 
 if __name__ == "__main__":
     target = Path(sys.argv[1]) if len(sys.argv) > 1 else BUILT
-    print(f"compiled {build(target)} dataclass methods into {target}", file=sys.stderr)
+    counts = ", ".join(f"{count} in {part}.bin" for part, count in build(target).items())
+    print(f"compiled the dataclass methods into {target}: {counts}", file=sys.stderr)

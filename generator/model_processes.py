@@ -154,7 +154,7 @@ def _supervise(tasks: Any, results: Any, cancelled: Any, workers: int, main: int
     gc.disable()
     from .dataclass_code import install
 
-    install()  # installed by the caller already, unless it is a test's
+    install("worker")  # with ours, which the caller installed
     from .model_worker import warm_up  # imported once, here, for every worker
 
     children: list[Any] = []

@@ -64,12 +64,12 @@ def build_files(config: Config, pool: ModelPool | None = None, *,
 def start_model_workers() -> ModelPool:
     """The model workers, which import the model generator while this process goes on:
     started before anything else is imported (the imports of a run are a tenth of it) and
-    before any thread. The dataclasses' methods compiled ahead (dataclass_code.py) serve
-    the imports of both sides from one read."""
+    before any thread. The dataclasses' methods of our modules compiled ahead
+    (dataclass_code.py) serve the imports of both sides from one read."""
     from .dataclass_code import install
     from .model_processes import ModelPool
 
-    install()
+    install("main")
     return ModelPool()
 
 

@@ -83,10 +83,13 @@ def _behaviour(point: type[Any], slotted: type[Any], hashed: type[Any]) -> list[
     return seen
 
 
-def _write(path: Path, table: dict[str, Any], header: bytes | None = None) -> Path:
+def _write(folder: Path, table: dict[str, Any], header: bytes | None = None,
+           part: str = "main") -> Path:
+    """`table` as the built file of `part` in `folder`; the folder."""
     header = dataclass_code._header() if header is None else header
-    path.write_bytes(header + marshal.dumps(table))
-    return path
+    folder.mkdir(exist_ok=True)
+    (folder / f"{part}.bin").write_bytes(header + marshal.dumps(table))
+    return folder
 
 
 def test_a_class_defined_with_the_table_behaves_as_one_defined_without(tmp_path: Path) -> None:
@@ -94,7 +97,7 @@ def test_a_class_defined_with_the_table_behaves_as_one_defined_without(tmp_path:
     assert any("def __init__" in text for text in table)
     assert any("def __repr__" in text for text in table)
     before = _behaviour(*_classes())
-    assert dataclass_code.install(_write(tmp_path / "methods.bin", table))
+    assert dataclass_code.install("main", _write(tmp_path / "built", table))
     found: list[str] = []
     methods = vars(dataclasses)["exec"]
     lookup = methods.table.get
@@ -119,14 +122,14 @@ def test_a_text_found_runs_the_code_in_the_table(tmp_path: Path) -> None:
     planted = text.replace("return ", "return 'from the table' or ", 1)
     assert planted != text
     table[text] = compile(planted, "<string>", "exec", dont_inherit=True)
-    assert dataclass_code.install(_write(tmp_path / "methods.bin", table))
+    assert dataclass_code.install("main", _write(tmp_path / "built", table))
     assert repr(define()(1)) == "from the table"
 
 
 def test_a_text_not_found_is_compiled_as_dataclasses_would(tmp_path: Path) -> None:
     """Compiled without this module's `from __future__ import annotations`: a return
     annotation stays an object, as without the table."""
-    assert dataclass_code.install(_write(tmp_path / "methods.bin", {"unused": compile(
+    assert dataclass_code.install("main", _write(tmp_path / "built", {"unused": compile(
         "", "<string>", "exec")}))
 
     @dataclasses.dataclass
@@ -137,55 +140,82 @@ def test_a_text_not_found_is_compiled_as_dataclasses_would(tmp_path: Path) -> No
     assert Plain.__init__.__annotations__["return"] is None
 
 
-# What the model worker process compiles: its import and its warm-up, recorded in a
-# fresh process, against the table built in another one.
-_WORKER_METHODS = """
-import dataclasses, sys
+def test_the_worker_adds_its_part_to_the_main_process_s(tmp_path: Path) -> None:
+    """The supervisor, forked with ours installed, adds the model generator's methods;
+    each part is read once."""
+    code = compile("x = 1", "<string>", "exec")
+    folder = _write(tmp_path / "built", {"ours": code})
+    _write(folder, {"theirs": code}, part="worker")
+    assert dataclass_code.install("main", folder)
+    assert dataclass_code.install("worker", folder)
+    methods = vars(dataclasses)["exec"]
+    assert set(methods.table) == {"ours", "theirs"} and methods.parts == {"main", "worker"}
+    (folder / "worker.bin").unlink()
+    assert dataclass_code.install("worker", folder)  # read already: not again
+    vars(dataclasses).pop("exec")
+    assert dataclass_code.install("worker", folder / "elsewhere") is False
+
+
+# What each process compiles, recorded in a fresh process (the main process's modules,
+# then the model worker's import and warm-up), against the tables built in another one.
+_COMPILED = """
+import dataclasses, importlib, sys
 from pathlib import Path
 from generator import dataclass_code
-table = dataclass_code.read(Path(sys.argv[1]))
+folder = Path(sys.argv[1])
+ours, theirs = (dataclass_code.read(folder / f"{part}.bin") for part in ("main", "worker"))
 recorder = dataclass_code._Methods({}, record=True)
 dataclasses.exec = recorder
+for module in ("cli", "pipeline", "loader", "parse", "render", "fmt", "model_pool", "writer"):
+    importlib.import_module(f"generator.{module}")
+main = dict(recorder.table)
 import generator.model_worker
 generator.model_worker.warm_up()
-print(len(recorder.table), sum(text not in table for text in recorder.table))
+worker = [text for text in recorder.table if text not in main]
+print(len(main), sum(text not in ours for text in main), sum(text in theirs for text in main),
+      len(worker), sum(text not in theirs for text in worker))
 """
 
 
-def test_the_built_table_holds_every_method_the_model_worker_compiles(tmp_path: Path) -> None:
-    """Built in a fresh process, as `make env` does: every dataclass method the model
-    generator's import and first call define is there, each code equal to its text's
-    compiled afresh."""
-    target = tmp_path / "built" / "dataclass_methods.bin"
-    subprocess.run([sys.executable, "-m", "generator.dataclass_code", str(target)],
+def test_the_built_tables_hold_every_method_each_process_compiles(tmp_path: Path) -> None:
+    """Built in a fresh process, as `make env` does: every method the main process's
+    modules define is in `main.bin`, every one the model generator's import and first
+    call add is in `worker.bin` (and not in the main process's), each code equal to its
+    text's compiled afresh."""
+    folder = tmp_path / "built"
+    subprocess.run([sys.executable, "-m", "generator.dataclass_code", str(folder)],
                    cwd=ROOT, check=True, capture_output=True)
-    table = dataclass_code.read(target)
-    assert table is not None
-    for text, code in table.items():
-        assert code == compile(text, "<string>", "exec", dont_inherit=True)
-    done = subprocess.run([sys.executable, "-c", _WORKER_METHODS, str(target)], cwd=ROOT,
+    for part in dataclass_code.PARTS:
+        table = dataclass_code.read(folder / f"{part}.bin")
+        assert table is not None
+        for text, code in table.items():
+            assert code == compile(text, "<string>", "exec", dont_inherit=True)
+    done = subprocess.run([sys.executable, "-c", _COMPILED, str(folder)], cwd=ROOT,
                           check=True, capture_output=True, text=True)
-    compiled, missing = map(int, done.stdout.split())
-    assert compiled > 500  # the model generator defines over 200 dataclasses
-    assert missing == 0
+    main, main_missing, main_in_worker, worker, worker_missing = map(int, done.stdout.split())
+    assert main > 50 and main_missing == 0 and main_in_worker == 0
+    assert worker > 500  # the model generator defines over 200 dataclasses
+    assert worker_missing == 0
 
 
 @pytest.mark.parametrize("damage", ["other magic", "other optimisation", "truncated",
                                     "not a mapping", "not code", "no file"])
 def test_a_table_this_python_cannot_use_is_ignored(damage: str, tmp_path: Path) -> None:
-    path = tmp_path / "methods.bin"
+    folder = tmp_path / "built"
+    folder.mkdir()
+    path = folder / "main.bin"
     code = compile("x = 1", "<string>", "exec")
     header = dataclass_code._header()
     if damage == "other magic":
-        _write(path, {"t": code}, b"\0\0\r\n" + header[4:])
+        _write(folder, {"t": code}, b"\0\0\r\n" + header[4:])
     elif damage == "other optimisation":
-        _write(path, {"t": code}, importlib.util.MAGIC_NUMBER + bytes([header[-1] + 1]))
+        _write(folder, {"t": code}, importlib.util.MAGIC_NUMBER + bytes([header[-1] + 1]))
     elif damage == "truncated":
         path.write_bytes(header + marshal.dumps({"t": code})[:-5])
     elif damage == "not a mapping":
         path.write_bytes(header + marshal.dumps([code]))
     elif damage == "not code":
-        _write(path, {"t": "x = 1"})
+        _write(folder, {"t": "x = 1"})
     assert dataclass_code.read(path) is None
-    assert not dataclass_code.install(path)
+    assert not dataclass_code.install("main", folder)
     assert "exec" not in vars(dataclasses)
