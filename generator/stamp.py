@@ -34,9 +34,13 @@ def _read_regular(path: Path) -> bytes:
 
 
 def _tool_files(templates: Iterable[Path | None]) -> list[Path]:
-    """The generator's own files and the templates', in a stable order."""
-    paths: list[Path] = []
-    for folder in (_GENERATOR_DIR, *templates):
+    """The generator's modules and the templates' files, in a stable order. What `make
+    env` builds beside the modules (built_templates/, built_code/) is made from them and
+    checked where it is read: it changes no output, and hashing its megabyte would cost
+    every no-op run."""
+    paths = sorted(p for p in _GENERATOR_DIR.rglob("*.py")
+                   if p.is_file() and "__pycache__" not in p.parts)
+    for folder in templates:
         if folder is not None and folder.is_dir():
             paths += sorted(p for p in folder.rglob("*")
                             if p.is_file() and "__pycache__" not in p.parts)

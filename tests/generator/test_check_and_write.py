@@ -286,3 +286,35 @@ def test_the_stamp_check_asks_for_the_tool_digest_only_once_the_spec_is_unchange
     spec.write_text(spec.read_text() + "\n# edited\n")
     assert not stamp.is_fresh(record, output / PACKAGE, tool, tmp_path)
     assert asked == [1]  # the spec changed: not asked
+
+
+def test_the_tool_digest_covers_the_modules_and_templates_not_what_make_env_builds(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A module or a template changed: another digest (the next run does the work). A
+    file built from them (compiled templates, dataclass methods) changed: the same, and
+    a no-op run never reads it."""
+    from generator import stamp
+
+    package = tmp_path / "generator"
+    (package / "built_code").mkdir(parents=True)
+    (package / "built_templates").mkdir()
+    (package / "stage.py").write_text("x = 1\n")
+    (package / "built_code" / "main.bin").write_bytes(b"code")
+    (package / "built_templates" / "t.bc").write_bytes(b"bytecode")
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "client.py.jinja").write_text("{{ x }}")
+    monkeypatch.setattr(stamp, "_GENERATOR_DIR", package)
+
+    def digest() -> str | None:
+        return stamp.tool_digest([templates], {})
+
+    first = digest()
+    (package / "built_code" / "main.bin").write_bytes(b"other code")
+    (package / "built_templates" / "t.bc").write_bytes(b"other bytecode")
+    assert digest() == first
+    (templates / "client.py.jinja").write_text("{{ y }}")
+    second = digest()
+    assert second != first
+    (package / "stage.py").write_text("x = 2\n")
+    assert digest() not in (first, second)
