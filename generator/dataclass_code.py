@@ -10,9 +10,9 @@ installation, into `generator/built_code/` (not committed: it is made for the Py
 runs on), as pyc files are made for modules: `main.bin` holds the methods of our own
 modules, which the main process reads before it forks the model workers, and
 `worker.bin` the model generator's, which only the model worker supervisor reads (the
-main process's peak memory is the run's on most documents).
+main process's peak memory is the run's on OpenAI's document: 2 MiB more with both).
 
-The file maps each method's text to its code. A run that finds the very text
+Each file maps each method's text to its code. A run that finds the very text
 `dataclasses` is about to compile takes the code instead, which is what `compile`
 makes of that text; any other text is compiled as before, so another version of a
 library only misses. A file made by another Python (another marshal format and
