@@ -27,7 +27,6 @@ import dataclasses
 import importlib
 import importlib.util
 import marshal
-import os
 import sys
 from pathlib import Path
 from types import CodeType
@@ -132,15 +131,14 @@ def build(folder: Path = BUILT) -> dict[str, int]:
         importlib.import_module(f"{__package__}.model_worker").warm_up()
     finally:
         delattr(dataclasses, "exec")
+    from .writer import write_tree
+
     tables = {"main": ours,
               "worker": {t: c for t, c in recorder.table.items() if t not in ours}}
-    folder.mkdir(parents=True, exist_ok=True)
-    for part, table in tables.items():
-        path = folder / f"{part}.bin"
-        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        # Readable as the package's other files are.
-        temporary.write_bytes(_header() + marshal.dumps(dict(sorted(table.items()))))
-        os.replace(temporary, path)
+    # The folder replaced as a whole, as template_code.py replaces its own.
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    write_tree({f"{part}.bin": _header() + marshal.dumps(dict(sorted(table.items())))
+                for part, table in tables.items()}, folder)
     return {part: len(table) for part, table in tables.items()}
 
 
